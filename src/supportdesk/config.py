@@ -1,0 +1,78 @@
+"""Runtime settings, read from the environment (prefix ``SUPPORTDESK_``) and ``.env``."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from functools import cached_property
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./supportdesk.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SUPPORTDESK_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    redis_url: str = ""
+    secret_key: SecretStr | None = None
+    jwt_ttl: int = Field(default=60, ge=1, description="Access-token lifetime, minutes.")
+    jwt_refresh_ttl: int = Field(
+        default=14 * 24 * 60, ge=1, description="Refresh window after issue, minutes."
+    )
+    auto_migrate: bool = True
+    bootstrap_admin_email: str = "admin@support.local"
+    bootstrap_admin_password: SecretStr | None = None
+    attachments_dir: Path = Path("./attachments")
+    max_attachment_mb: int = Field(default=10, ge=1)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: SecretStr | None = None
+    smtp_from: str = "SupportDesk <support@localhost>"
+    smtp_starttls: bool = True
+    log_level: str = "INFO"
+
+    @cached_property
+    def is_sqlite(self) -> bool:
+        return make_url(self.database_url).get_backend_name() == "sqlite"
+
+    @property
+    def max_attachment_bytes(self) -> int:
+        return self.max_attachment_mb * 1024 * 1024
+
+    def jwt_secret(self) -> str:
+        if self.secret_key is None:
+            raise RuntimeError("secret key not resolved; call resolve_secret_key() at start-up")
+        return self.secret_key.get_secret_value()
+
+
+def resolve_secret_key(settings: Settings) -> Settings:
+    """Return settings with a secret key, generating one beside the SQLite file if unset.
+
+    The key is persisted so every server process, and every restart, signs tokens alike.
+    Outside SQLite there is no natural place to keep it, so it must be configured.
+    """
+    if settings.secret_key is not None:
+        return settings
+    if not settings.is_sqlite:
+        raise RuntimeError("SUPPORTDESK_SECRET_KEY must be set when the database is not SQLite")
+    database = make_url(settings.database_url).database or ""
+    key_file = Path(f"{database}.secret") if database not in ("", ":memory:") else None
+    if key_file is not None and key_file.exists():
+        key = key_file.read_text().strip()
+    else:
+        key = secrets.token_urlsafe(48)
+        if key_file is not None:
+            key_file.write_text(key + "\n")
+            key_file.chmod(0o600)
+            log.warning("SUPPORTDESK_SECRET_KEY is unset: generated one, kept in %s", key_file)
+    return settings.model_copy(update={"secret_key": SecretStr(key)})

@@ -1,0 +1,70 @@
+"""Domain errors. Services raise these; each API surface renders them in its own envelope."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status_code = 400
+    code = "BAD_REQUEST"
+    default_message = "Bad request."
+
+    def __init__(self, message: str | None = None, details: dict[str, list[str]] | None = None):
+        self.message = message or self.default_message
+        self.details = details or {}
+        super().__init__(self.message)
+
+
+class Unauthenticated(DomainError):
+    status_code = 401
+    code = "UNAUTHORIZED"
+    default_message = "Unauthenticated."
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "FORBIDDEN"
+    default_message = "This action is unauthorized."
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "NOT_FOUND"
+    default_message = "Resource not found."
+
+
+class Conflict(DomainError):
+    status_code = 409
+    code = "CONFLICT"
+    default_message = "The resource conflicts with the current state."
+
+
+class PayloadTooLarge(DomainError):
+    status_code = 413
+    code = "PAYLOAD_TOO_LARGE"
+    default_message = "The upload is too large."
+
+
+class ValidationFailed(DomainError):
+    status_code = 422
+    code = "VALIDATION_FAILED"
+    default_message = "Validation failed."
+
+    @classmethod
+    def field(cls, name: str, message: str) -> ValidationFailed:
+        return cls(details={name: [message]})
+
+
+class RateLimited(DomainError):
+    status_code = 429
+    code = "TOO_MANY_REQUESTS"
+    default_message = "Too many requests."
+
+    def __init__(self, retry_after: int, message: str | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class Unavailable(DomainError):
+    status_code = 503
+    code = "SERVICE_UNAVAILABLE"
+    default_message = "The service is busy; try again shortly."

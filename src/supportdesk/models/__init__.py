@@ -1,0 +1,37 @@
+"""All models, imported here so the metadata is complete for Alembic and the mappers."""
+
+from supportdesk.models.activity import Activity
+from supportdesk.models.api_key import ApiKey
+from supportdesk.models.auth import RevokedToken
+from supportdesk.models.base import Base
+from supportdesk.models.message import Attachment, Message
+from supportdesk.models.outbox import OutboxEvent
+from supportdesk.models.project import DEFAULT_PROJECT_ID, Project, ProjectAgent
+from supportdesk.models.setting import Setting
+from supportdesk.models.sla import SlaPolicy
+from supportdesk.models.taxonomy import Category, Tag
+from supportdesk.models.ticket import Rating, Ticket, TicketCounter, Watcher, ticket_tags
+from supportdesk.models.user import User
+
+__all__ = [
+    "DEFAULT_PROJECT_ID",
+    "Activity",
+    "ApiKey",
+    "Attachment",
+    "Base",
+    "Category",
+    "Message",
+    "OutboxEvent",
+    "Project",
+    "ProjectAgent",
+    "Rating",
+    "RevokedToken",
+    "Setting",
+    "SlaPolicy",
+    "Tag",
+    "Ticket",
+    "TicketCounter",
+    "User",
+    "Watcher",
+    "ticket_tags",
+]

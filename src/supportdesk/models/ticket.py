@@ -1,0 +1,148 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from supportdesk.core import clock
+from supportdesk.core.enums import Priority, SenderType, TicketSource, TicketStatus
+from supportdesk.models.base import Base, TimestampMixin, enum_type
+
+if TYPE_CHECKING:
+    from supportdesk.models.activity import Activity
+    from supportdesk.models.message import Attachment, Message
+    from supportdesk.models.project import Project
+    from supportdesk.models.sla import SlaPolicy
+    from supportdesk.models.taxonomy import Category, Tag
+    from supportdesk.models.user import User
+
+
+ticket_tags = Table(
+    "ticket_tags",
+    Base.metadata,
+    Column("ticket_id", ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class TicketCounter(Base):
+    """The last ticket number handed out per project and year (incremented atomically)."""
+
+    __tablename__ = "ticket_counters"
+
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)
+
+
+class Ticket(TimestampMixin, Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        Index("uq_tickets_project_id_year_number", "project_id", "year", "number", unique=True),
+        Index("ix_tickets_created_at_id", "created_at", "id"),
+        Index("ix_tickets_project_id_created_at", "project_id", "created_at"),
+        Index("ix_tickets_status_priority", "status", "priority"),
+        Index("ix_tickets_assignee_id_status", "assignee_id", "status"),
+        Index("ix_tickets_customer_id", "customer_id"),
+        Index("ix_tickets_customer_email", "customer_email"),
+        Index("ix_tickets_resolution_due_at", "resolution_due_at"),
+        Index("ix_tickets_first_response_due_at", "first_response_due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))
+    year: Mapped[int]
+    number: Mapped[int]
+    ticket_number: Mapped[str] = mapped_column(String(32), unique=True)
+    subject: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[TicketStatus] = mapped_column(enum_type(TicketStatus), default=TicketStatus.OPEN)
+    priority: Mapped[Priority] = mapped_column(enum_type(Priority), default=Priority.MEDIUM)
+    source: Mapped[TicketSource] = mapped_column(
+        enum_type(TicketSource), default=TicketSource.PORTAL
+    )
+
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    customer_name: Mapped[str | None] = mapped_column(String(255))
+    customer_email: Mapped[str | None] = mapped_column(String(255))
+    customer_phone: Mapped[str | None] = mapped_column(String(50))
+    external_customer_id: Mapped[str | None] = mapped_column(String(255))
+    creator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL"), index=True
+    )
+    # "metadata" is reserved on declarative classes, hence the attribute name.
+    meta: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    is_locked: Mapped[bool] = mapped_column(default=False)
+
+    sla_policy_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sla_policies.id", ondelete="SET NULL")
+    )
+    first_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    first_responded_at: Mapped[datetime | None]
+    first_response_breached_at: Mapped[datetime | None]
+    resolution_breached_at: Mapped[datetime | None]
+    # The resolution clock runs from sla_started_at (creation, or the last reopening),
+    # less the seconds spent paused; sla_paused_at is set while it is paused.
+    sla_started_at: Mapped[datetime | None]
+    sla_paused_at: Mapped[datetime | None]
+    sla_paused_seconds: Mapped[int] = mapped_column(default=0)
+
+    last_reply_at: Mapped[datetime | None]
+    last_reply_by: Mapped[SenderType | None] = mapped_column(enum_type(SenderType))
+    last_activity_at: Mapped[datetime] = mapped_column(default=clock.now)
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None] = mapped_column(index=True)
+    version: Mapped[int] = mapped_column(default=1)
+    # Optimistic locking: a concurrent update of the same ticket fails instead of winning.
+    __mapper_args__ = {"version_id_col": version}
+
+    project: Mapped[Project] = relationship(lazy="raise")
+    customer: Mapped[User | None] = relationship(foreign_keys=[customer_id], lazy="raise")
+    creator: Mapped[User | None] = relationship(foreign_keys=[creator_id], lazy="raise")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
+    category: Mapped[Category | None] = relationship(lazy="raise")
+    sla_policy: Mapped[SlaPolicy | None] = relationship(lazy="raise")
+    tags: Mapped[list[Tag]] = relationship(secondary=ticket_tags, lazy="raise", order_by="Tag.id")
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="ticket", lazy="raise", order_by="Message.id"
+    )
+    attachments: Mapped[list[Attachment]] = relationship(lazy="raise", order_by="Attachment.id")
+    activities: Mapped[list[Activity]] = relationship(lazy="raise", order_by="Activity.id")
+    watchers: Mapped[list[Watcher]] = relationship(lazy="raise", order_by="Watcher.created_at")
+    rating: Mapped[Rating | None] = relationship(lazy="raise", uselist=False)
+
+
+class Watcher(Base):
+    __tablename__ = "watchers"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    user: Mapped[User] = relationship(lazy="raise")
+
+
+class Rating(Base):
+    __tablename__ = "ratings"
+    __table_args__ = (CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), unique=True
+    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    score: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
