@@ -607,6 +607,7 @@ def upgrade() -> None:
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("storage_key", sa.String(length=255), nullable=False),
+        sa.Column("is_internal", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["message_id"],
@@ -631,6 +632,13 @@ def upgrade() -> None:
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_attachments_message_id"), ["message_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_attachments_ticket_id"), ["ticket_id"], unique=False)
+
+    if op.get_bind().dialect.name == "postgresql":
+        # Full-text search on subjects; SQLite falls back to LIKE.
+        op.execute(
+            "CREATE INDEX ix_tickets_subject_fts ON tickets "
+            "USING gin (to_tsvector('simple', subject))"
+        )
 
     _insert_reference_data()
 

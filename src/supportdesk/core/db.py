@@ -54,7 +54,7 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.engine = create_engine(url, echo=echo)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @property
     def is_sqlite(self) -> bool:

@@ -1,0 +1,79 @@
+"""Dependencies every surface uses: the request's transaction, settings and credentials."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Collection
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from supportdesk.auth.authenticator import Authenticator, Credentials
+from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.config import Settings
+from supportdesk.core.db import Database
+from supportdesk.services.attachments import AttachmentStorage
+from supportdesk.services.auth import AuthService
+from supportdesk.services.tickets import TicketService
+
+
+async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
+    database: Database = request.app.state.database
+    async with database.transaction() as session:
+        yield session
+
+
+# scope="function": the commit runs before the response is sent, so a failed commit is
+# an error response rather than a 200 for work that was lost.
+SessionDep = Annotated[AsyncSession, Depends(_transaction, scope="function")]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+
+
+def get_storage(request: Request) -> AttachmentStorage:
+    storage: AttachmentStorage = request.app.state.storage
+    return storage
+
+
+StorageDep = Annotated[AttachmentStorage, Depends(get_storage)]
+
+
+def credentials_of(request: Request) -> Credentials:
+    headers = request.headers
+    bearer = None
+    authorization = headers.get("authorization", "")
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        bearer = value.strip()
+    return Credentials(
+        bearer=bearer,
+        api_key=headers.get("x-api-key") or None,
+        api_secret=headers.get("x-api-secret") or None,
+        ip_address=request.client.host if request.client else None,
+    )
+
+
+async def authenticate(
+    request: Request, session: AsyncSession, accept: Collection[PrincipalKind]
+) -> Principal:
+    """Resolve the request's credentials; each surface calls this with what it accepts."""
+    authenticator = Authenticator(session, get_settings(request))
+    return await authenticator.authenticate(credentials_of(request), accept)
+
+
+def ticket_service(session: SessionDep, storage: StorageDep) -> TicketService:
+    return TicketService(session, storage)
+
+
+def auth_service(session: SessionDep, settings: SettingsDep) -> AuthService:
+    return AuthService(session, settings)
+
+
+TicketServiceDep = Annotated[TicketService, Depends(ticket_service)]
+AuthServiceDep = Annotated[AuthService, Depends(auth_service)]

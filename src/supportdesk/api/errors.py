@@ -1,0 +1,121 @@
+"""Rendering errors in the envelope of the surface a request was addressed to.
+
+Each surface supplies an ``ErrorRenderer``; its routes carry it (``surface_route``) and
+its path prefix names it for requests that match no route. The handlers here turn any
+failure — a domain error, invalid input, an unknown path, a constraint the database
+enforced — into one ``ApiError`` and hand it to that renderer.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from supportdesk.api.validation import validation_details
+from supportdesk.core.errors import DomainError, RateLimited
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiError:
+    status: int
+    code: str
+    message: str
+    details: dict[str, list[str]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+ErrorRenderer = Callable[[ApiError], JSONResponse]
+
+_HTTP_ERRORS = {
+    400: ("BAD_REQUEST", "Bad request."),
+    401: ("UNAUTHORIZED", "Unauthenticated."),
+    403: ("FORBIDDEN", "This action is unauthorized."),
+    404: ("NOT_FOUND", "Not found."),
+    405: ("METHOD_NOT_ALLOWED", "Method not allowed."),
+    409: ("CONFLICT", "The resource conflicts with the current state."),
+    413: ("PAYLOAD_TOO_LARGE", "The request is too large."),
+    415: ("UNSUPPORTED_MEDIA_TYPE", "Unsupported media type."),
+    422: ("VALIDATION_FAILED", "Validation failed."),
+    429: ("TOO_MANY_REQUESTS", "Too many requests."),
+    500: ("INTERNAL_SERVER_ERROR", "Server error."),
+    503: ("SERVICE_UNAVAILABLE", "The service is busy; try again shortly."),
+}
+
+
+def surface_route(renderer: ErrorRenderer) -> type[APIRoute]:
+    """An APIRoute class whose routes render their errors with ``renderer``."""
+    return type("SurfaceRoute", (APIRoute,), {"error_renderer": staticmethod(renderer)})
+
+
+def to_api_error(exc: Exception) -> ApiError:
+    """Classify any exception; anything unforeseen is a 500 (and a bug)."""
+    if isinstance(exc, RateLimited):
+        return ApiError(
+            exc.status_code, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after)}
+        )
+    if isinstance(exc, DomainError):
+        return ApiError(exc.status_code, exc.code, exc.message, exc.details)
+    if isinstance(exc, RequestValidationError):
+        return ApiError(
+            422, "VALIDATION_FAILED", "Validation failed.", validation_details(exc.errors())
+        )
+    if isinstance(exc, StarletteHTTPException):
+        code, message = _HTTP_ERRORS.get(exc.status_code, ("ERROR", "Error."))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else message
+        return ApiError(exc.status_code, code, detail, headers=dict(exc.headers or {}))
+    if isinstance(exc, IntegrityError | StaleDataError):
+        # A uniqueness rule or a concurrent update the validation could not foresee.
+        return ApiError(409, *_HTTP_ERRORS[409])
+    if isinstance(exc, DBAPIError) and "database is locked" in str(exc.orig):
+        return ApiError(503, *_HTTP_ERRORS[503], headers={"Retry-After": "1"})
+    log.exception("Unhandled error", exc_info=exc)
+    return ApiError(500, *_HTTP_ERRORS[500])
+
+
+def install_error_handlers(
+    app: FastAPI, prefixes: Sequence[tuple[str, ErrorRenderer]], default: ErrorRenderer
+) -> None:
+    by_length = sorted(prefixes, key=lambda item: len(item[0]), reverse=True)
+
+    def renderer_for(request: Request) -> ErrorRenderer:
+        route = request.scope.get("route")
+        renderer = getattr(route, "error_renderer", None)
+        if renderer is not None:
+            return renderer  # type: ignore[no-any-return]
+        path = request.url.path
+        for prefix, candidate in by_length:
+            if (
+                path == prefix
+                or path.startswith(prefix.rstrip("/") + "/")
+                or (prefix.endswith("*") and path.startswith(prefix[:-1]))
+            ):
+                return candidate
+        return default
+
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        error = to_api_error(exc)
+        response = renderer_for(request)(error)
+        response.headers.update(error.headers)
+        return response
+
+    for exc_class in (
+        DomainError,
+        RequestValidationError,
+        StarletteHTTPException,
+        IntegrityError,
+        StaleDataError,
+        DBAPIError,
+        Exception,
+    ):
+        app.add_exception_handler(exc_class, handle)

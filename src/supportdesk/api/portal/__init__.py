@@ -1,0 +1,16 @@
+"""The SupportDesk portal API (seed 003) at /api, for portal users with a JWT."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from supportdesk.api.portal import attachments, auth, tickets
+from supportdesk.api.portal.errors import PortalRoute, render_error
+
+PREFIX = "/api"
+
+router = APIRouter(prefix=PREFIX, route_class=PortalRoute)
+for module in (auth, tickets, attachments):
+    router.include_router(module.router)
+
+__all__ = ["PREFIX", "render_error", "router"]

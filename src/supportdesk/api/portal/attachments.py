@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+
+from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.portal.deps import PrincipalDep
+from supportdesk.api.portal.errors import PortalRoute
+
+router = APIRouter(prefix="/attachments", tags=["portal: tickets"], route_class=PortalRoute)
+
+
+@router.get("/{attachment_id}", response_class=FileResponse)
+async def download_attachment(
+    attachment_id: int, principal: PrincipalDep, tickets: TicketServiceDep
+) -> FileResponse:
+    attachment, path = await tickets.attachment(principal, attachment_id)
+    return FileResponse(
+        path,
+        media_type=attachment.content_type,
+        filename=attachment.filename,
+        content_disposition_type="attachment",
+    )

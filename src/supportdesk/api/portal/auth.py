@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, status
+
+from supportdesk.api.deps import AuthServiceDep
+from supportdesk.api.portal.deps import BearerDep, PrincipalDep
+from supportdesk.api.portal.errors import PortalRoute
+from supportdesk.api.portal.schemas import (
+    LoginIn,
+    MeEnvelope,
+    MembershipOut,
+    MeOut,
+    MessageText,
+    ProfileIn,
+    RegisterIn,
+    SessionOut,
+    TokenOut,
+    UserEnvelope,
+    UserOut,
+)
+from supportdesk.auth.tokens import IssuedToken
+from supportdesk.services.auth import ProfileChanges, Registration, Session
+
+router = APIRouter(prefix="/auth", tags=["portal: auth"], route_class=PortalRoute)
+
+
+def _session_out(session: Session) -> SessionOut:
+    return SessionOut(
+        access_token=session.token.token,
+        expires_in=session.token.expires_in,
+        user=UserOut.model_validate(session.user),
+    )
+
+
+def _token_out(token: IssuedToken) -> TokenOut:
+    return TokenOut(access_token=token.token, expires_in=token.expires_in)
+
+
+@router.post("/login", response_model=SessionOut)
+async def login(body: LoginIn, auth: AuthServiceDep) -> SessionOut:
+    return _session_out(await auth.login(body.email, body.password))
+
+
+@router.post("/register", response_model=SessionOut, status_code=status.HTTP_201_CREATED)
+async def register(body: RegisterIn, auth: AuthServiceDep) -> SessionOut:
+    registration = Registration(
+        name=body.name, email=str(body.email), password=body.password, phone=body.phone
+    )
+    return _session_out(await auth.register(registration))
+
+
+@router.post("/refresh", response_model=TokenOut)
+async def refresh(credentials: BearerDep, auth: AuthServiceDep) -> TokenOut:
+    """Send the (possibly expired) token as Bearer; no body."""
+    if credentials is None:
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Unauthenticated.")
+    return _token_out(await auth.refresh(credentials.credentials))
+
+
+@router.post("/logout", response_model=MessageText)
+async def logout(_: PrincipalDep, credentials: BearerDep, auth: AuthServiceDep) -> MessageText:
+    assert credentials is not None  # the principal dependency required it
+    await auth.logout(credentials.credentials)
+    return MessageText(message="Logged out successfully")
+
+
+@router.get("/me", response_model=MeEnvelope)
+async def me(principal: PrincipalDep, auth: AuthServiceDep) -> MeEnvelope:
+    assert principal.user is not None
+    memberships = await auth.projects_of(principal.user)
+    projects = [
+        MembershipOut(id=p.id, name=p.name, slug=p.slug, is_lead=is_lead)
+        for p, is_lead in memberships
+    ]
+    user = UserOut.model_validate(principal.user)
+    return MeEnvelope(user=MeOut(**user.model_dump(), projects=projects))
+
+
+@router.put("/profile", response_model=UserEnvelope)
+async def update_profile(
+    body: ProfileIn, principal: PrincipalDep, auth: AuthServiceDep
+) -> UserEnvelope:
+    changes = ProfileChanges(
+        name=body.name,
+        phone=body.phone,
+        password=body.password,
+        fields_set=frozenset(body.model_fields_set),
+    )
+    user = await auth.update_profile(principal, changes)
+    return UserEnvelope(user=UserOut.model_validate(user))

@@ -1,0 +1,435 @@
+"""Request and response bodies of the portal API, as the SupportDesk reference shows them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+
+from supportdesk.core.enums import Priority
+from supportdesk.models import (
+    Activity,
+    Attachment,
+    Category,
+    Message,
+    Project,
+    Rating,
+    Tag,
+    Ticket,
+    User,
+)
+from supportdesk.services.sla import DEFAULT_TARGETS
+
+PortalStatus = Literal["open", "in_progress", "pending_customer", "resolved", "closed"]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+
+class _Confirmed(In):
+    password_confirmation: str | None = None
+
+    @model_validator(mode="after")
+    def _passwords_match(self) -> Any:
+        password = getattr(self, "password", None)
+        if password is not None and password != self.password_confirmation:
+            raise ValueError("The password field confirmation does not match.")
+        return self
+
+
+# ---------------------------------------------------------------------- requests
+
+
+class LoginIn(In):
+    email: str = Field(min_length=1, max_length=255)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+class RegisterIn(_Confirmed):
+    name: str = Field(min_length=1, max_length=255)
+    email: EmailStr = Field(max_length=255)
+    password: str = Field(min_length=8, max_length=1024)
+    phone: str | None = Field(default=None, max_length=50)
+
+
+class ProfileIn(_Confirmed):
+    name: str | None = Field(default=None, min_length=1, max_length=255)
+    phone: str | None = Field(default=None, max_length=50)
+    password: str | None = Field(default=None, min_length=8, max_length=1024)
+
+
+class TicketCreateIn(In):
+    project_id: int
+    subject: str = Field(min_length=1, max_length=255)
+    description: str = Field(min_length=1)
+    priority: Priority | None = None
+    category_id: int | None = None
+    tags: list[int] = Field(default_factory=list)
+    customer_name: str | None = Field(default=None, max_length=255)
+    customer_email: EmailStr | None = Field(default=None, max_length=255)
+    customer_phone: str | None = Field(default=None, max_length=50)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class TicketUpdateIn(In):
+    subject: str | None = Field(default=None, min_length=1, max_length=255)
+    description: str | None = Field(default=None, min_length=1)
+    category_id: int | None = None
+    priority: Priority | None = None
+    tags: list[int] | None = None
+
+
+class StatusIn(In):
+    status: PortalStatus
+
+
+class AssignIn(In):
+    user_id: int | None
+
+
+class MessageIn(In):
+    body: str = Field(min_length=1)
+    type: Literal["reply", "note"] = "reply"
+
+
+class RatingIn(In):
+    score: int = Field(ge=1, le=5)
+    comment: str | None = Field(default=None, max_length=5000)
+
+
+# ---------------------------------------------------------------------- responses
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class UserBrief(Out):
+    id: int
+    name: str
+
+
+class UserOut(Out):
+    id: int
+    name: str
+    email: str
+    role: str
+    phone: str | None
+    department: str | None
+    avatar_url: str | None
+    is_active: bool
+    last_login_at: datetime | None
+    created_at: datetime
+
+
+class ProjectBrief(Out):
+    id: int
+    name: str
+    slug: str
+
+
+class MembershipOut(ProjectBrief):
+    is_lead: bool
+
+
+class MeOut(UserOut):
+    projects: list[MembershipOut]
+
+
+class CategoryBrief(Out):
+    id: int
+    name: str
+    color: str | None
+
+
+class TagOut(Out):
+    id: int
+    name: str
+    color: str | None
+
+
+class SlaPolicyOut(Out):
+    id: int | None
+    project_id: int | None
+    priority: str
+    first_response_minutes: int
+    resolution_minutes: int
+
+
+class AttachmentOut(Out):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    url: str
+    created_at: datetime
+
+
+class MessageOut(Out):
+    id: int
+    body: str
+    type: str
+    is_first_response: bool
+    user: UserBrief | None
+    attachments: list[AttachmentOut]
+    created_at: datetime
+
+
+class ActivityOut(Out):
+    id: int
+    action: str
+    description: str
+    changes: dict[str, Any]
+    user: UserBrief | None
+    created_at: datetime
+
+
+class RatingOut(Out):
+    score: int
+    comment: str | None
+    created_at: datetime
+
+
+class TicketListItem(Out):
+    id: int
+    ticket_number: str
+    subject: str
+    status: str
+    priority: str
+    reply_count: int
+    project: ProjectBrief
+    category: CategoryBrief | None
+    assignee: UserBrief | None
+    creator: UserBrief | None
+    tags: list[TagOut]
+    last_activity_at: datetime
+    created_at: datetime
+
+
+class TicketOut(Out):
+    id: int
+    ticket_number: str
+    subject: str
+    description: str
+    status: str
+    priority: str
+    source: str
+    customer_name: str | None
+    customer_email: str | None
+    customer_phone: str | None
+    assigned_to: int | None
+    project: ProjectBrief
+    category: CategoryBrief | None
+    creator: UserBrief | None
+    assignee: UserBrief | None
+    tags: list[TagOut]
+    metadata: dict[str, Any]
+    is_locked: bool
+    sla_policy: SlaPolicyOut
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    first_responded_at: datetime | None
+    first_response_breached: bool
+    resolution_breached: bool
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    last_activity_at: datetime
+    created_at: datetime
+    updated_at: datetime
+
+
+class TicketDetail(TicketOut):
+    messages: list[MessageOut]
+    attachments: list[AttachmentOut]
+    activities: list[ActivityOut]
+    watchers: list[UserBrief]
+    rating: RatingOut | None
+
+
+class TicketPage(BaseModel):
+    data: list[TicketListItem]
+    current_page: int
+    last_page: int
+    total: int
+    per_page: int
+
+
+class TokenOut(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+
+
+class SessionOut(TokenOut):
+    user: UserOut
+
+
+class UserEnvelope(BaseModel):
+    user: UserOut
+
+
+class MeEnvelope(BaseModel):
+    user: MeOut
+
+
+class TicketEnvelope(BaseModel):
+    ticket: TicketOut
+
+
+class TicketDetailEnvelope(BaseModel):
+    ticket: TicketDetail
+
+
+class MessageEnvelope(BaseModel):
+    message: MessageOut
+
+
+class RatingEnvelope(BaseModel):
+    rating: RatingOut
+
+
+class WatchOut(BaseModel):
+    watching: bool
+
+
+class MessageText(BaseModel):
+    message: str
+
+
+# ---------------------------------------------------------------------- builders
+
+
+def user_brief(user: User | None) -> UserBrief | None:
+    return UserBrief(id=user.id, name=user.name) if user is not None else None
+
+
+def project_brief(project: Project) -> ProjectBrief:
+    return ProjectBrief.model_validate(project)
+
+
+def category_brief(category: Category | None) -> CategoryBrief | None:
+    return CategoryBrief.model_validate(category) if category is not None else None
+
+
+def tags_out(tags: list[Tag]) -> list[TagOut]:
+    return [TagOut.model_validate(tag) for tag in tags]
+
+
+def sla_policy_out(ticket: Ticket) -> SlaPolicyOut:
+    if ticket.sla_policy is not None:
+        return SlaPolicyOut.model_validate(ticket.sla_policy)
+    targets = DEFAULT_TARGETS[ticket.priority]
+    return SlaPolicyOut(
+        id=None,
+        project_id=None,
+        priority=str(ticket.priority),
+        first_response_minutes=targets.first_response_minutes,
+        resolution_minutes=targets.resolution_minutes,
+    )
+
+
+def attachment_out(attachment: Attachment) -> AttachmentOut:
+    return AttachmentOut(
+        id=attachment.id,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        url=f"/api/attachments/{attachment.id}",
+        created_at=attachment.created_at,
+    )
+
+
+def message_out(message: Message) -> MessageOut:
+    return MessageOut(
+        id=message.id,
+        body=message.body,
+        type=str(message.type),
+        is_first_response=message.is_first_response,
+        user=user_brief(message.author),
+        attachments=[attachment_out(a) for a in message.attachments],
+        created_at=message.created_at,
+    )
+
+
+def activity_out(activity: Activity) -> ActivityOut:
+    return ActivityOut(
+        id=activity.id,
+        action=activity.action,
+        description=activity.description,
+        changes=activity.changes,
+        user=user_brief(activity.user),
+        created_at=activity.created_at,
+    )
+
+
+def rating_out(rating: Rating) -> RatingOut:
+    return RatingOut(score=rating.score, comment=rating.comment, created_at=rating.created_at)
+
+
+def ticket_list_item(ticket: Ticket, reply_count: int) -> TicketListItem:
+    return TicketListItem(
+        id=ticket.id,
+        ticket_number=ticket.ticket_number,
+        subject=ticket.subject,
+        status=str(ticket.status),
+        priority=str(ticket.priority),
+        reply_count=reply_count,
+        project=project_brief(ticket.project),
+        category=category_brief(ticket.category),
+        assignee=user_brief(ticket.assignee),
+        creator=user_brief(ticket.creator),
+        tags=tags_out(ticket.tags),
+        last_activity_at=ticket.last_activity_at,
+        created_at=ticket.created_at,
+    )
+
+
+def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "id": ticket.id,
+        "ticket_number": ticket.ticket_number,
+        "subject": ticket.subject,
+        "description": ticket.description,
+        "status": str(ticket.status),
+        "priority": str(ticket.priority),
+        "source": str(ticket.source),
+        "customer_name": ticket.customer_name,
+        "customer_email": ticket.customer_email,
+        "customer_phone": ticket.customer_phone,
+        "assigned_to": ticket.assignee_id,
+        "project": project_brief(ticket.project),
+        "category": category_brief(ticket.category),
+        "creator": user_brief(ticket.creator),
+        "assignee": user_brief(ticket.assignee),
+        "tags": tags_out(ticket.tags),
+        "metadata": ticket.meta,
+        "is_locked": ticket.is_locked,
+        "sla_policy": sla_policy_out(ticket),
+        "first_response_due_at": ticket.first_response_due_at,
+        "resolution_due_at": ticket.resolution_due_at,
+        "first_responded_at": ticket.first_responded_at,
+        "first_response_breached": ticket.first_response_breached_at is not None,
+        "resolution_breached": ticket.resolution_breached_at is not None,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+        "last_activity_at": ticket.last_activity_at,
+        "created_at": ticket.created_at,
+        "updated_at": ticket.updated_at,
+    }
+
+
+def ticket_out(ticket: Ticket) -> TicketOut:
+    return TicketOut(**_ticket_fields(ticket))
+
+
+def ticket_detail(ticket: Ticket) -> TicketDetail:
+    return TicketDetail(
+        **_ticket_fields(ticket),
+        messages=[message_out(m) for m in ticket.messages],
+        attachments=[attachment_out(a) for a in ticket.attachments],
+        activities=[activity_out(a) for a in ticket.activities],
+        watchers=[UserBrief(id=w.user.id, name=w.user.name) for w in ticket.watchers],
+        rating=rating_out(ticket.rating) if ticket.rating is not None else None,
+    )

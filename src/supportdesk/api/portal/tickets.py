@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, status
+
+from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.portal.deps import PrincipalDep
+from supportdesk.api.portal.errors import PortalRoute
+from supportdesk.api.portal.payloads import parse_body, request_body_schema
+from supportdesk.api.portal.schemas import (
+    AssignIn,
+    MessageEnvelope,
+    MessageIn,
+    MessageText,
+    PortalStatus,
+    RatingEnvelope,
+    RatingIn,
+    StatusIn,
+    TicketCreateIn,
+    TicketDetailEnvelope,
+    TicketEnvelope,
+    TicketPage,
+    TicketUpdateIn,
+    WatchOut,
+    message_out,
+    rating_out,
+    ticket_detail,
+    ticket_list_item,
+    ticket_out,
+)
+from supportdesk.core import clock
+from supportdesk.core.enums import MessageType, Priority, TicketStatus
+from supportdesk.core.pagination import PageRequest
+from supportdesk.repositories.tickets import TicketFilters
+from supportdesk.services.tickets import NewTicket, TicketChanges
+
+router = APIRouter(prefix="/tickets", tags=["portal: tickets"], route_class=PortalRoute)
+
+
+@router.get("", response_model=TicketPage)
+async def list_tickets(
+    principal: PrincipalDep,
+    tickets: TicketServiceDep,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    status_: Annotated[PortalStatus | None, Query(alias="status")] = None,
+    priority: Priority | None = None,
+    project_id: Annotated[int | None, Query(description="Admins only")] = None,
+    assigned_to: int | None = None,
+    unassigned: bool = False,
+    overdue: bool = False,
+    search: Annotated[str | None, Query(max_length=255)] = None,
+) -> TicketPage:
+    filters = TicketFilters(
+        status=TicketStatus(status_) if status_ else None,
+        priority=priority,
+        project_id=project_id if principal.is_admin else None,
+        assignee_id=assigned_to,
+        unassigned=unassigned,
+        overdue_at=clock.now() if overdue else None,
+        search=search.strip() if search and search.strip() else None,
+    )
+    result = await tickets.list_page(principal, filters, PageRequest(page, per_page))
+    return TicketPage(
+        data=[ticket_list_item(ticket, replies) for ticket, replies in result.items],
+        current_page=result.page,
+        last_page=result.last_page,
+        total=result.total,
+        per_page=result.per_page,
+    )
+
+
+@router.post(
+    "",
+    response_model=TicketEnvelope,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=request_body_schema(TicketCreateIn),
+)
+async def create_ticket(
+    request: Request, principal: PrincipalDep, tickets: TicketServiceDep
+) -> TicketEnvelope:
+    body, uploads = await parse_body(request, TicketCreateIn)
+    new = NewTicket(
+        project_id=body.project_id,
+        subject=body.subject,
+        description=body.description,
+        priority=body.priority,
+        category_id=body.category_id,
+        tag_ids=body.tags,
+        customer_name=body.customer_name,
+        customer_email=str(body.customer_email) if body.customer_email else None,
+        customer_phone=body.customer_phone,
+        metadata=body.metadata,
+        attachments=uploads,
+    )
+    return TicketEnvelope(ticket=ticket_out(await tickets.create(principal, new)))
+
+
+@router.get("/{ticket_id}", response_model=TicketDetailEnvelope)
+async def get_ticket(
+    ticket_id: int, principal: PrincipalDep, tickets: TicketServiceDep
+) -> TicketDetailEnvelope:
+    return TicketDetailEnvelope(ticket=ticket_detail(await tickets.get(principal, ticket_id)))
+
+
+@router.put("/{ticket_id}", response_model=TicketEnvelope)
+async def update_ticket(
+    ticket_id: int, body: TicketUpdateIn, principal: PrincipalDep, tickets: TicketServiceDep
+) -> TicketEnvelope:
+    fields = set(body.model_fields_set)
+    if "tags" in fields:
+        fields = (fields - {"tags"}) | {"tag_ids"}
+    changes = TicketChanges(
+        fields_set=frozenset(fields),
+        subject=body.subject,
+        description=body.description,
+        category_id=body.category_id,
+        priority=body.priority,
+        tag_ids=body.tags,
+    )
+    return TicketEnvelope(ticket=ticket_out(await tickets.update(principal, ticket_id, changes)))
+
+
+@router.patch("/{ticket_id}/status", response_model=TicketEnvelope)
+async def change_status(
+    ticket_id: int, body: StatusIn, principal: PrincipalDep, tickets: TicketServiceDep
+) -> TicketEnvelope:
+    ticket = await tickets.change_status(principal, ticket_id, TicketStatus(body.status))
+    return TicketEnvelope(ticket=ticket_out(ticket))
+
+
+@router.patch("/{ticket_id}/assign", response_model=TicketEnvelope)
+async def assign_ticket(
+    ticket_id: int, body: AssignIn, principal: PrincipalDep, tickets: TicketServiceDep
+) -> TicketEnvelope:
+    ticket = await tickets.assign(principal, ticket_id, body.user_id)
+    return TicketEnvelope(ticket=ticket_out(ticket))
+
+
+@router.post(
+    "/{ticket_id}/messages",
+    response_model=MessageEnvelope,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=request_body_schema(MessageIn),
+)
+async def add_message(
+    ticket_id: int, request: Request, principal: PrincipalDep, tickets: TicketServiceDep
+) -> MessageEnvelope:
+    body, uploads = await parse_body(request, MessageIn)
+    message = await tickets.add_message(
+        principal, ticket_id, body.body, MessageType(body.type), uploads
+    )
+    return MessageEnvelope(message=message_out(message))
+
+
+@router.post("/{ticket_id}/rating", response_model=RatingEnvelope, status_code=201)
+async def rate_ticket(
+    ticket_id: int, body: RatingIn, principal: PrincipalDep, tickets: TicketServiceDep
+) -> RatingEnvelope:
+    rating = await tickets.rate(principal, ticket_id, body.score, body.comment)
+    return RatingEnvelope(rating=rating_out(rating))
+
+
+@router.post("/{ticket_id}/watch", response_model=WatchOut)
+async def toggle_watch(
+    ticket_id: int, principal: PrincipalDep, tickets: TicketServiceDep
+) -> WatchOut:
+    return WatchOut(watching=await tickets.toggle_watch(principal, ticket_id))
+
+
+@router.delete("/{ticket_id}", response_model=MessageText)
+async def delete_ticket(
+    ticket_id: int, principal: PrincipalDep, tickets: TicketServiceDep
+) -> MessageText:
+    await tickets.delete(principal, ticket_id)
+    return MessageText(message="Ticket deleted")

@@ -1,0 +1,91 @@
+"""The ASGI application: every API surface, the health endpoints, the error envelopes."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from supportdesk import __version__
+from supportdesk.api import portal
+from supportdesk.api.errors import install_error_handlers
+from supportdesk.config import Settings, resolve_secret_key
+from supportdesk.core.db import Database
+from supportdesk.services.attachments import AttachmentStorage
+
+log = logging.getLogger(__name__)
+
+OPENAPI_TAGS = [
+    {"name": "portal: auth", "description": "Portal users' JWTs (SupportDesk reference)."},
+    {"name": "portal: tickets", "description": "Tickets in the portal, scoped by role."},
+    {"name": "health", "description": "Liveness and readiness."},
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = resolve_secret_key(settings or Settings())
+    database = Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await database.dispose()
+
+    app = FastAPI(
+        title="SupportDesk",
+        version=__version__,
+        summary="One support hub for many connected projects.",
+        openapi_tags=OPENAPI_TAGS,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    app.state.storage = AttachmentStorage(settings.attachments_dir, settings.max_attachment_bytes)
+
+    app.include_router(portal.router)
+    install_error_handlers(app, [(portal.PREFIX, portal.render_error)], default=portal.render_error)
+
+    @app.get("/health", tags=["health"])
+    async def health() -> dict[str, str]:
+        """The process is up."""
+        return {"status": "ok"}
+
+    @app.get("/ready", tags=["health"])
+    async def ready(request: Request) -> JSONResponse:
+        """The database (and Redis, when configured) answer."""
+        checks: dict[str, Any] = {}
+        try:
+            async with database.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # readiness reports failures, it does not raise them
+            log.warning("readiness: database unreachable: %s", exc)
+            checks["database"] = "unreachable"
+        if settings.redis_url:
+            checks["redis"] = await _redis_status(settings.redis_url)
+        healthy = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "unavailable", "checks": checks},
+            status_code=200 if healthy else 503,
+        )
+
+    return app
+
+
+async def _redis_status(url: str) -> str:
+    from redis.asyncio import Redis
+
+    client = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+    try:
+        await client.ping()
+        return "ok"
+    except Exception as exc:  # reported, not raised
+        log.warning("readiness: redis unreachable: %s", exc)
+        return "unreachable"
+    finally:
+        await client.aclose()

@@ -1,0 +1,166 @@
+"""Resolve the credentials of a request into a Principal (DESIGN.md §3).
+
+Every surface calls this with the principal kinds it accepts; anything else, and every
+credential that fails a check, is Unauthenticated (401 in that surface's format).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from supportdesk.auth import keys
+from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.auth.tokens import TokenClaims, decode_token
+from supportdesk.config import Settings
+from supportdesk.core import clock
+from supportdesk.core.enums import ApiKeyType, Role
+from supportdesk.core.errors import Unauthenticated
+from supportdesk.models import ApiKey
+from supportdesk.repositories.api_keys import ApiKeyRepository
+from supportdesk.repositories.users import UserRepository
+
+# last_used_at is bookkeeping: writing it on every request would cost a statement each.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+_KEY_KINDS = {
+    ApiKeyType.INTERNAL: PrincipalKind.INTERNAL_KEY,
+    ApiKeyType.EXTERNAL: PrincipalKind.AGENT_KEY,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """What a request presented. Header names are case-insensitive: X-API-KEY is X-Api-Key."""
+
+    bearer: str | None = None
+    api_key: str | None = None
+    api_secret: str | None = None
+    ip_address: str | None = None
+
+
+class Authenticator:
+    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+        self.settings = settings
+        self.users = UserRepository(session)
+        self.api_keys = ApiKeyRepository(session)
+
+    async def authenticate(
+        self, credentials: Credentials, accept: Collection[PrincipalKind]
+    ) -> Principal:
+        if credentials.api_secret is not None:
+            if PrincipalKind.PROJECT not in accept:
+                raise Unauthenticated()
+            return await self.project_pair(credentials)
+        raw_key = credentials.api_key
+        if raw_key is None and credentials.bearer and keys.looks_like_api_key(credentials.bearer):
+            raw_key = credentials.bearer
+        if raw_key is not None:
+            if not {PrincipalKind.INTERNAL_KEY, PrincipalKind.AGENT_KEY} & set(accept):
+                raise Unauthenticated()
+            principal = await self.single_key(raw_key, credentials.ip_address)
+        elif credentials.bearer:
+            if PrincipalKind.USER not in accept:
+                raise Unauthenticated()
+            principal = await self.jwt(credentials.bearer, credentials.ip_address)
+        else:
+            raise Unauthenticated()
+        if principal.kind not in accept:
+            raise Unauthenticated()
+        return principal
+
+    async def jwt(self, token: str, ip_address: str | None) -> Principal:
+        claims = decode_token(token, secret=self.settings.jwt_secret())
+        return await self.user_of(claims, ip_address)
+
+    async def user_of(self, claims: TokenClaims, ip_address: str | None) -> Principal:
+        """The active user behind valid claims, unless the token was revoked."""
+        found = await self.users.get_with_token_state(claims.user_id, claims.jti)
+        if found is None:
+            raise Unauthenticated("Invalid token.")
+        user, revoked = found
+        if revoked:
+            raise Unauthenticated("Token has been revoked.")
+        if not user.is_active:
+            raise Unauthenticated("Account is disabled.")
+        return Principal.for_user(user, ip_address)
+
+    async def single_key(self, raw_key: str, ip_address: str | None) -> Principal:
+        api_key = await self._usable_key(raw_key)
+        kind = _KEY_KINDS.get(api_key.type)
+        if kind is None:  # a project key needs its secret
+            raise Unauthenticated("Invalid API key.")
+        if kind is PrincipalKind.AGENT_KEY:
+            agent = api_key.agent
+            if agent is None or agent.deleted_at is not None or not agent.is_active:
+                raise Unauthenticated("The agent of this API key is inactive.")
+            if agent.role is Role.CUSTOMER:
+                raise Unauthenticated("Invalid API key.")
+            principal = Principal(
+                kind, frozenset({"*"}), user=agent, api_key=api_key, ip_address=ip_address
+            )
+        else:
+            principal = Principal(
+                kind, frozenset(api_key.scopes or ()), api_key=api_key, ip_address=ip_address
+            )
+        await self._touch(api_key)
+        return principal
+
+    async def project_pair(self, credentials: Credentials) -> Principal:
+        if not credentials.api_key or not credentials.api_secret:
+            raise Unauthenticated("Both X-Api-Key and X-Api-Secret are required.")
+        api_key = await self._usable_key(credentials.api_key)
+        if api_key.type is not ApiKeyType.PROJECT or api_key.secret_hash is None:
+            raise Unauthenticated("Invalid API key.")
+        if not keys.matches(credentials.api_secret, api_key.secret_hash):
+            raise Unauthenticated("Invalid API key.")
+        project = api_key.project
+        if project is None or not project.is_active:
+            raise Unauthenticated("The project of this API key is inactive.")
+        if api_key.allowed_ips and not _ip_allowed(credentials.ip_address, api_key.allowed_ips):
+            raise Unauthenticated("This address may not use this API key.")
+        await self._touch(api_key)
+        return Principal(
+            PrincipalKind.PROJECT,
+            frozenset(),
+            api_key=api_key,
+            project=project,
+            ip_address=credentials.ip_address,
+        )
+
+    async def _usable_key(self, raw_key: str) -> ApiKey:
+        key_digest = keys.digest(raw_key)
+        api_key = await self.api_keys.by_digest(key_digest)
+        # The lookup is by digest; comparing again in constant time costs nothing.
+        if api_key is None or not keys.matches(raw_key, api_key.key_hash):
+            raise Unauthenticated("Invalid API key.")
+        if api_key.revoked:
+            raise Unauthenticated("This API key has been revoked.")
+        if api_key.expires_at is not None and api_key.expires_at <= clock.now():
+            raise Unauthenticated("This API key has expired.")
+        return api_key
+
+    async def _touch(self, api_key: ApiKey) -> None:
+        now = clock.now()
+        if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
+            await self.api_keys.mark_used(api_key.id, now)
+
+
+def _ip_allowed(ip_address: str | None, allowed: Collection[str]) -> bool:
+    if ip_address is None:
+        return False
+    try:
+        address = ipaddress.ip_address(ip_address)
+    except ValueError:
+        return False
+    for entry in allowed:
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False

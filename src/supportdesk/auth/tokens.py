@@ -1,0 +1,90 @@
+"""JWT access tokens. The only module that knows which JWT library SupportDesk uses."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from jose import JWTError, jwt
+
+from supportdesk.core import clock
+from supportdesk.core.enums import Role
+from supportdesk.core.errors import Unauthenticated
+
+ALGORITHM = "HS256"
+_REQUIRED_CLAIMS = ("sub", "role", "jti", "iat", "exp")
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: int
+    role: Role
+    jti: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    claims: TokenClaims
+
+    @property
+    def expires_in(self) -> int:
+        return int((self.claims.expires_at - self.claims.issued_at).total_seconds())
+
+
+def issue_token(user_id: int, role: Role, *, secret: str, ttl: timedelta) -> IssuedToken:
+    issued_at = clock.now().replace(microsecond=0)
+    claims = TokenClaims(
+        user_id=user_id,
+        role=role,
+        jti=uuid.uuid4().hex,
+        issued_at=issued_at,
+        expires_at=issued_at + ttl,
+    )
+    payload = {
+        "sub": str(user_id),
+        "role": str(role),
+        "jti": claims.jti,
+        "iat": int(issued_at.timestamp()),
+        "exp": int(claims.expires_at.timestamp()),
+    }
+    return IssuedToken(token=jwt.encode(payload, secret, algorithm=ALGORITHM), claims=claims)
+
+
+def decode_token(
+    token: str, *, secret: str, refresh_window: timedelta | None = None
+) -> TokenClaims:
+    """Verify a token's signature and claims.
+
+    Expiry is checked here against SupportDesk's clock rather than by the library, so
+    tests can move time. With ``refresh_window``, an expired token is still accepted
+    until that long after it was issued (for ``/auth/refresh``).
+    """
+    try:
+        # Pinning the algorithm rejects "alg: none" and any other algorithm outright.
+        payload = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"verify_exp": False})
+    except JWTError as exc:
+        raise Unauthenticated("Invalid token.") from exc
+    if any(payload.get(claim) in (None, "") for claim in _REQUIRED_CLAIMS):
+        raise Unauthenticated("Invalid token.")
+    try:
+        claims = TokenClaims(
+            user_id=int(payload["sub"]),
+            role=Role(payload["role"]),
+            jti=str(payload["jti"]),
+            issued_at=datetime.fromtimestamp(int(payload["iat"]), UTC),
+            expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
+        )
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise Unauthenticated("Invalid token.") from exc
+
+    now = clock.now()
+    if refresh_window is None:
+        if now >= claims.expires_at:
+            raise Unauthenticated("Token has expired.")
+    elif now >= claims.issued_at + refresh_window:
+        raise Unauthenticated("Token can no longer be refreshed.")
+    return claims

@@ -1,0 +1,165 @@
+"""``supportdesk serve | worker | migrate | create-admin | create-api-key``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from supportdesk.config import Settings, resolve_secret_key
+from supportdesk.core.db import Database
+from supportdesk.core.enums import ApiKeyType
+from supportdesk.core.errors import DomainError
+from supportdesk.core.migrations import upgrade_to_head
+from supportdesk.services.api_keys import ApiKeyService
+from supportdesk.services.bootstrap import BootstrapService
+
+log = logging.getLogger("supportdesk")
+
+
+def _settings() -> Settings:
+    settings = resolve_secret_key(Settings())
+    # Worker processes started by uvicorn read the settings again: hand them the same key.
+    assert settings.secret_key is not None
+    os.environ["SUPPORTDESK_SECRET_KEY"] = settings.secret_key.get_secret_value()
+    return settings
+
+
+async def _bootstrap(settings: Settings) -> None:
+    database = Database(settings.database_url)
+    try:
+        async with database.transaction() as session:
+            password = settings.bootstrap_admin_password
+            generated = await BootstrapService(session).ensure_admin(
+                settings.bootstrap_admin_email,
+                password.get_secret_value() if password is not None else None,
+            )
+    finally:
+        await database.dispose()
+    if generated is not None:
+        print(
+            f"Created the first administrator: {settings.bootstrap_admin_email} / {generated}\n"
+            "This password is shown once; change it after logging in.",
+            flush=True,
+        )
+
+
+def serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings()
+    if settings.auto_migrate:
+        upgrade_to_head(settings.database_url)
+    asyncio.run(_bootstrap(settings))
+    uvicorn.run(
+        "supportdesk.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.log_level.lower(),
+        proxy_headers=True,
+    )
+    return 0
+
+
+def migrate(_: argparse.Namespace) -> int:
+    upgrade_to_head(_settings().database_url)
+    print("Database is at the latest revision.")
+    return 0
+
+
+def worker(_: argparse.Namespace) -> int:
+    print("The background worker is not available in this version.", file=sys.stderr)
+    return 1
+
+
+async def _create_admin(settings: Settings, email: str, password: str, name: str) -> int:
+    database = Database(settings.database_url)
+    try:
+        async with database.transaction() as session:
+            user = await BootstrapService(session).create_admin(email, password, name)
+    finally:
+        await database.dispose()
+    print(f"Created super_admin #{user.id} <{user.email}>.")
+    return 0
+
+
+def create_admin(args: argparse.Namespace) -> int:
+    if len(args.password) < 8:
+        print("The password must be at least 8 characters.", file=sys.stderr)
+        return 2
+    return asyncio.run(_create_admin(_settings(), args.email, args.password, args.name))
+
+
+async def _create_api_key(settings: Settings, args: argparse.Namespace) -> int:
+    database = Database(settings.database_url)
+    try:
+        async with database.transaction() as session:
+            issued = await ApiKeyService(session).issue(
+                args.name,
+                ApiKeyType(args.type),
+                scopes=args.scope or (),
+                agent_id=args.agent_id,
+            )
+    finally:
+        await database.dispose()
+    print(f"Created {args.type} API key #{issued.api_key.id} ({', '.join(issued.api_key.scopes)}).")
+    print("The key is shown once:")
+    print(issued.raw_key)
+    return 0
+
+
+def create_api_key(args: argparse.Namespace) -> int:
+    return asyncio.run(_create_api_key(_settings(), args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="supportdesk", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    p = commands.add_parser("serve", help="migrate, bootstrap an admin and serve the API")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.set_defaults(handler=serve)
+
+    p = commands.add_parser("worker", help="run the background worker")
+    p.set_defaults(handler=worker)
+
+    p = commands.add_parser("migrate", help="upgrade the database to the latest schema")
+    p.set_defaults(handler=migrate)
+
+    p = commands.add_parser("create-admin", help="create a super_admin")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password", required=True)
+    p.add_argument("--name", default="Administrator")
+    p.set_defaults(handler=create_admin)
+
+    p = commands.add_parser("create-api-key", help="create an internal or external API key")
+    p.add_argument("--name", required=True)
+    p.add_argument("--type", required=True, choices=["internal", "external"])
+    p.add_argument("--scope", action="append", help="repeatable; none means every scope")
+    p.add_argument("--agent-id", type=int, help="the agent an external key acts as")
+    p.set_defaults(handler=create_api_key)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        result: int = args.handler(args)
+    except DomainError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        for field, messages in exc.details.items():
+            print(f"  {field}: {' '.join(messages)}", file=sys.stderr)
+        return 2
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

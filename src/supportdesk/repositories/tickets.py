@@ -1,0 +1,258 @@
+"""Ticket queries. Every one of them starts from what the principal may see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, and_, delete, false, func, or_, select, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import joinedload, selectinload
+
+from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.core.enums import MessageType, Priority, Role, TicketStatus
+from supportdesk.core.pagination import Page, PageRequest
+from supportdesk.models import (
+    Activity,
+    Attachment,
+    Message,
+    ProjectAgent,
+    Ticket,
+    TicketCounter,
+    Watcher,
+)
+from supportdesk.repositories.base import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class TicketFilters:
+    status: TicketStatus | None = None
+    priority: Priority | None = None
+    project_id: int | None = None
+    assignee_id: int | None = None
+    unassigned: bool = False
+    overdue_at: datetime | None = None  # only tickets past an SLA due date at this time
+    search: str | None = None
+
+
+def visibility(principal: Principal) -> ColumnElement[bool]:
+    """The tickets a principal may see (DESIGN.md §4); anything else does not exist for it."""
+    user = principal.user
+    match principal.kind:
+        case PrincipalKind.INTERNAL_KEY:
+            return true()
+        case PrincipalKind.PROJECT if principal.project is not None:
+            return Ticket.project_id == principal.project.id
+        case PrincipalKind.AGENT_KEY if user is not None:
+            return Ticket.assignee_id == user.id
+        case PrincipalKind.USER if user is not None:
+            if user.role.is_admin:
+                return true()
+            if user.role is Role.AGENT:
+                agent_projects = select(ProjectAgent.project_id).where(
+                    ProjectAgent.user_id == user.id
+                )
+                return or_(
+                    Ticket.project_id.in_(agent_projects),
+                    Ticket.assignee_id == user.id,
+                    Ticket.creator_id == user.id,
+                )
+            return or_(Ticket.customer_id == user.id, Ticket.creator_id == user.id)
+    return false()
+
+
+def overdue(at: datetime) -> ColumnElement[bool]:
+    """Past a due date while that clock runs, or already recorded as breached."""
+    running = Ticket.status.not_in(
+        [
+            TicketStatus.ON_HOLD,
+            TicketStatus.PENDING_CUSTOMER,
+            TicketStatus.RESOLVED,
+            TicketStatus.CLOSED,
+        ]
+    )
+    return or_(
+        Ticket.first_response_breached_at.is_not(None),
+        Ticket.resolution_breached_at.is_not(None),
+        and_(
+            Ticket.first_responded_at.is_(None),
+            Ticket.first_response_due_at < at,
+            Ticket.status.not_in([TicketStatus.RESOLVED, TicketStatus.CLOSED]),
+        ),
+        and_(running, Ticket.resolution_due_at < at),
+    )
+
+
+def like_pattern(text: str) -> str:
+    """A ``%text%`` pattern matching the text literally (wildcards escaped with ``\\``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _reply_count() -> ColumnElement[int]:
+    return (
+        select(func.count(Message.id))
+        .where(Message.ticket_id == Ticket.id, Message.type == MessageType.REPLY)
+        .correlate(Ticket)
+        .scalar_subquery()
+    )
+
+
+class TicketRepository(Repository):
+    def readable(self, principal: Principal) -> Select[Ticket]:
+        return select(Ticket).where(Ticket.deleted_at.is_(None), visibility(principal))
+
+    async def list_page(
+        self, principal: Principal, filters: TicketFilters, page: PageRequest
+    ) -> Page[tuple[Ticket, int]]:
+        """A page of tickets with their summary relations and reply counts.
+
+        Costs three statements whatever the page size: the count, the rows (many-to-one
+        relations joined in), and the tags.
+        """
+        conditions = [Ticket.deleted_at.is_(None), visibility(principal), *self._where(filters)]
+        total = await self.session.scalar(
+            select(func.count()).select_from(Ticket).where(*conditions)
+        )
+        rows = await self.session.execute(
+            select(Ticket, _reply_count().label("reply_count"))
+            .where(*conditions)
+            .options(
+                joinedload(Ticket.project),
+                joinedload(Ticket.category),
+                joinedload(Ticket.assignee),
+                joinedload(Ticket.creator),
+                selectinload(Ticket.tags),
+            )
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+            .limit(page.per_page)
+            .offset(page.offset)
+        )
+        items = [(ticket, int(count)) for ticket, count in rows.tuples()]
+        return Page(items=items, total=int(total or 0), page=page.page, per_page=page.per_page)
+
+    def _where(self, filters: TicketFilters) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if filters.status is not None:
+            where.append(Ticket.status == filters.status)
+        if filters.priority is not None:
+            where.append(Ticket.priority == filters.priority)
+        if filters.project_id is not None:
+            where.append(Ticket.project_id == filters.project_id)
+        if filters.assignee_id is not None:
+            where.append(Ticket.assignee_id == filters.assignee_id)
+        if filters.unassigned:
+            where.append(Ticket.assignee_id.is_(None))
+        if filters.overdue_at is not None:
+            where.append(overdue(filters.overdue_at))
+        if filters.search:
+            where.append(self._search(filters.search))
+        return where
+
+    def _search(self, text: str) -> ColumnElement[bool]:
+        pattern = like_pattern(text)
+        by_number_or_email = or_(
+            Ticket.ticket_number.ilike(pattern, escape="\\"),
+            Ticket.customer_email.ilike(pattern, escape="\\"),
+        )
+        if self.dialect == "postgresql":
+            # Served by the GIN index ix_tickets_subject_fts.
+            subject = func.to_tsvector("simple", Ticket.subject).bool_op("@@")(
+                func.plainto_tsquery("simple", text)
+            )
+        else:
+            subject = Ticket.subject.ilike(pattern, escape="\\")
+        return or_(subject, by_number_or_email)
+
+    async def get(self, principal: Principal, ticket_id: int) -> Ticket | None:
+        """A ticket the principal can see, with no relations loaded."""
+        return await self.session.scalar(self.readable(principal).where(Ticket.id == ticket_id))
+
+    async def get_for_update(self, principal: Principal, ticket_id: int) -> Ticket | None:
+        """A ticket the principal can see, with the relations its rules and rendering use."""
+        return await self.session.scalar(
+            self.readable(principal)
+            .where(Ticket.id == ticket_id)
+            .options(
+                joinedload(Ticket.project),
+                joinedload(Ticket.category),
+                joinedload(Ticket.assignee),
+                joinedload(Ticket.creator),
+                joinedload(Ticket.sla_policy),
+                selectinload(Ticket.tags),
+            )
+        )
+
+    async def get_full(
+        self, principal: Principal, ticket_id: int, *, include_internal: bool
+    ) -> Ticket | None:
+        """A ticket with everything its detail view shows, internal notes only if asked."""
+        messages = Ticket.messages
+        attachments = Ticket.attachments
+        if not include_internal:
+            messages = messages.and_(Message.type != MessageType.NOTE)  # type: ignore[assignment]
+            attachments = attachments.and_(Attachment.is_internal.is_(False))  # type: ignore[assignment]
+        return await self.session.scalar(
+            self.readable(principal)
+            .where(Ticket.id == ticket_id)
+            .options(
+                joinedload(Ticket.project),
+                joinedload(Ticket.category),
+                joinedload(Ticket.assignee),
+                joinedload(Ticket.creator),
+                joinedload(Ticket.sla_policy),
+                joinedload(Ticket.rating),
+                selectinload(Ticket.tags),
+                selectinload(messages).options(
+                    joinedload(Message.author), selectinload(Message.attachments)
+                ),
+                selectinload(attachments),
+                selectinload(Ticket.activities).joinedload(Activity.user),
+                selectinload(Ticket.watchers).joinedload(Watcher.user),
+            )
+        )
+
+    async def next_number(self, project_id: int, year: int) -> int:
+        """Hand out the next number of a project's year, atomically.
+
+        One upsert: the row lock it takes makes concurrent creators queue, so no two
+        tickets ever get the same number and none is skipped.
+        """
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(TicketCounter)
+            .values(project_id=project_id, year=year, last_number=1)
+            .on_conflict_do_update(
+                index_elements=[TicketCounter.project_id, TicketCounter.year],
+                set_={"last_number": TicketCounter.last_number + 1},
+            )
+            .returning(TicketCounter.last_number)
+        )
+        number = await self.session.scalar(statement)
+        assert number is not None
+        return int(number)
+
+    def add(self, ticket: Ticket) -> None:
+        self.session.add(ticket)
+
+    async def is_watching(self, ticket_id: int, user_id: int) -> Watcher | None:
+        return await self.session.get(Watcher, (ticket_id, user_id))
+
+    async def unwatch(self, ticket_id: int, user_id: int) -> None:
+        await self.session.execute(
+            delete(Watcher).where(Watcher.ticket_id == ticket_id, Watcher.user_id == user_id)
+        )
+
+    async def attachment(self, principal: Principal, attachment_id: int) -> Attachment | None:
+        """An attachment of a ticket the principal can see; internal ones for staff only."""
+        statement = (
+            select(Attachment)
+            .join(Ticket, Ticket.id == Attachment.ticket_id)
+            .where(
+                Attachment.id == attachment_id, Ticket.deleted_at.is_(None), visibility(principal)
+            )
+        )
+        if not principal.is_staff:
+            statement = statement.where(Attachment.is_internal.is_(False))
+        return await self.session.scalar(statement)

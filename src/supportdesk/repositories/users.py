@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import exists, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from supportdesk.models import Project, ProjectAgent, RevokedToken, User
+from supportdesk.repositories.base import Repository
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+class UserRepository(Repository):
+    async def get(self, user_id: int) -> User | None:
+        return await self.session.scalar(
+            select(User).where(User.id == user_id, User.deleted_at.is_(None))
+        )
+
+    async def get_by_email(self, email: str) -> User | None:
+        return await self.session.scalar(
+            select(User).where(User.email == normalize_email(email), User.deleted_at.is_(None))
+        )
+
+    async def email_taken(self, email: str) -> bool:
+        # Soft-deleted users keep their address: the unique index still holds it.
+        found = await self.session.scalar(
+            select(exists().where(User.email == normalize_email(email)))
+        )
+        return bool(found)
+
+    async def get_with_token_state(self, user_id: int, jti: str) -> tuple[User, bool] | None:
+        """The user behind a token and whether that token was revoked, in one statement."""
+        revoked = exists().where(RevokedToken.jti == jti)
+        row = (
+            await self.session.execute(
+                select(User, revoked.label("revoked")).where(
+                    User.id == user_id, User.deleted_at.is_(None)
+                )
+            )
+        ).one_or_none()
+        return (row[0], bool(row[1])) if row is not None else None
+
+    async def any_exists(self) -> bool:
+        return bool(await self.session.scalar(select(exists().where(User.id.is_not(None)))))
+
+    def add(self, user: User) -> None:
+        self.session.add(user)
+
+    async def projects_of(self, user_id: int) -> Sequence[tuple[Project, bool]]:
+        rows = await self.session.execute(
+            select(Project, ProjectAgent.is_lead)
+            .join(ProjectAgent, ProjectAgent.project_id == Project.id)
+            .where(ProjectAgent.user_id == user_id)
+            .order_by(Project.name)
+        )
+        return [(project, is_lead) for project, is_lead in rows.tuples()]
+
+
+class RevokedTokenRepository(Repository):
+    async def revoke(self, jti: str, until: object) -> None:
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert(RevokedToken).values(jti=jti, expires_at=until).on_conflict_do_nothing()
+        )
