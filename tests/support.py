@@ -1,0 +1,49 @@
+"""Small test helpers: a movable clock and a SQL statement counter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass
+class FrozenClock:
+    current: datetime
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> datetime:
+        self.current += timedelta(**delta)
+        return self.current
+
+
+@dataclass
+class StatementCounter:
+    """Counts the SQL statements the engine sends while ``count`` is true."""
+
+    engine: AsyncEngine
+    statements: list[str] = field(default_factory=list)
+    counting: bool = False
+
+    def __post_init__(self) -> None:
+        event.listen(self.engine.sync_engine, "before_cursor_execute", self._on_execute)
+
+    def _on_execute(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if self.counting:
+            self.statements.append(statement)
+
+    def start(self) -> None:
+        self.statements.clear()
+        self.counting = True
+
+    def stop(self) -> int:
+        self.counting = False
+        return len(self.statements)
+
+    def detach(self) -> None:
+        event.remove(self.engine.sync_engine, "before_cursor_execute", self._on_execute)
