@@ -129,7 +129,7 @@ class TicketRepository(Repository):
             .limit(page.per_page)
             .offset(page.offset)
         )
-        items = [(ticket, int(count)) for ticket, count in rows.tuples()]
+        items = [(ticket, int(count)) for ticket, count in rows]
         return Page(items=items, total=int(total or 0), page=page.page, per_page=page.per_page)
 
     def _where(self, filters: TicketFilters) -> list[ColumnElement[bool]]:

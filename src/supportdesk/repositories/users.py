@@ -57,7 +57,7 @@ class UserRepository(Repository):
             .where(ProjectAgent.user_id == user_id)
             .order_by(Project.name)
         )
-        return [(project, is_lead) for project, is_lead in rows.tuples()]
+        return [(project, is_lead) for project, is_lead in rows]
 
 
 class RevokedTokenRepository(Repository):

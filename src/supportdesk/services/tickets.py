@@ -378,6 +378,7 @@ class TicketService:
         if is_reply:
             ticket.last_reply_at = now
             ticket.last_reply_by = sender
+        self._touch(ticket)
         self.session.add(message)
         await self.session.flush()
         uploaded = await self._attach(
@@ -385,7 +386,6 @@ class TicketService:
         )
         # The attachments are this request's own: no need to load them back.
         set_committed_value(message, "attachments", uploaded)
-        self._touch(ticket)
 
         kind = "reply" if is_reply else "internal note"
         self.activity.record(

@@ -1,0 +1,87 @@
+"""The guarantees every ticket endpoint rests on: numbering, statement cost, atomicity."""
+
+from __future__ import annotations
+
+import asyncio
+
+from httpx import AsyncClient
+from sqlalchemy import func, select
+
+from supportdesk.core.db import Database
+from supportdesk.models import Activity, OutboxEvent, Ticket
+from tests.factories import Factory
+from tests.support import StatementCounter
+
+
+async def test_concurrent_creations_get_distinct_consecutive_numbers(
+    client: AsyncClient, make: Factory
+) -> None:
+    customer = await make.user("customer")
+    headers = make.auth(customer)
+    body = {"project_id": 1, "subject": "Concurrent", "description": "Fifty at once"}
+
+    responses = await asyncio.gather(
+        *(client.post("/api/tickets", json=body, headers=headers) for _ in range(50))
+    )
+
+    assert [r.status_code for r in responses] == [201] * 50
+    numbers = sorted(int(r.json()["ticket"]["ticket_number"].rsplit("-", 1)[1]) for r in responses)
+    assert numbers == list(range(1, 51))
+
+
+async def _list_cost(client: AsyncClient, statements: StatementCounter, headers: dict[str, str]) -> int:
+    statements.start()
+    response = await client.get("/api/tickets", params={"per_page": 100}, headers=headers)
+    count = statements.stop()
+    assert response.status_code == 200
+    return count
+
+
+async def test_a_list_of_a_hundred_costs_the_statements_of_a_list_of_one(
+    client: AsyncClient, make: Factory, statements: StatementCounter
+) -> None:
+    admin = await make.user("admin")
+    agent = await make.user("agent", projects=[1])
+    tag = await make.tag()
+    category = await make.category()
+    headers = make.auth(admin)
+    first = await make.ticket(by=admin, tag_ids=[tag.id], category_id=category.id)
+    await client.patch(f"/api/tickets/{first.id}/assign", json={"user_id": agent.id}, headers=headers)
+    cost_of_one = await _list_cost(client, statements, headers)
+
+    for n in range(99):
+        customer = await make.user("customer")
+        ticket = await make.ticket(by=customer, tag_ids=[tag.id], category_id=category.id)
+        if n % 2:
+            await client.patch(
+                f"/api/tickets/{ticket.id}/assign", json={"user_id": agent.id}, headers=headers
+            )
+    cost_of_hundred = await _list_cost(client, statements, headers)
+
+    assert cost_of_hundred == cost_of_one
+
+
+async def _count(database: Database, model: type) -> int:
+    async with database.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_request_failing_half_way_leaves_no_trace(
+    client: AsyncClient, make: Factory, database: Database
+) -> None:
+    customer = await make.user("customer")
+    files = [
+        ("attachments[]", ("small.txt", b"fits", "text/plain")),
+        ("attachments[]", ("large.bin", b"x" * (1024 * 1024 + 1), "application/octet-stream")),
+    ]
+    form = {"project_id": "1", "subject": "With files", "description": "One too large"}
+
+    # The ticket, its number and the first attachment are written before the second
+    # file turns out too large; the whole request must be undone.
+    response = await client.post("/api/tickets", data=form, files=files, headers=make.auth(customer))
+
+    assert response.status_code == 413
+    assert "error" in response.json()
+    assert await _count(database, Ticket) == 0
+    assert await _count(database, Activity) == 0
+    assert await _count(database, OutboxEvent) == 0
