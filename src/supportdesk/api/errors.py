@@ -79,8 +79,20 @@ def to_api_error(exc: Exception) -> ApiError:
         return ApiError(409, *_HTTP_ERRORS[409])
     if isinstance(exc, DBAPIError) and "database is locked" in str(exc.orig):
         return ApiError(503, *_HTTP_ERRORS[503], headers={"Retry-After": "1"})
+    if isinstance(exc, DBAPIError) and _is_bad_value(exc):
+        # A value the validation let through but the database cannot store or compare.
+        return ApiError(
+            422, "VALIDATION_FAILED", "The request contains a value that cannot be stored."
+        )
     log.exception("Unhandled error", exc_info=exc)
     return ApiError(500, *_HTTP_ERRORS[500])
+
+
+def _is_bad_value(exc: DBAPIError) -> bool:
+    """PostgreSQL's data exceptions (SQLSTATE class 22), or a parameter the driver refused."""
+    cause = getattr(exc.orig, "__cause__", None)
+    sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
+    return isinstance(cause, ValueError) or str(sqlstate or "").startswith("22")
 
 
 def install_error_handlers(

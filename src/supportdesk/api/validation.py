@@ -60,3 +60,18 @@ def validation_details(errors: Iterable[Mapping[str, Any]]) -> dict[str, list[st
         if message not in bucket:
             bucket.append(message)
     return details
+
+
+def contains_nul(value: Any) -> bool:
+    """True if a NUL character hides anywhere in a decoded JSON value.
+
+    PostgreSQL text cannot hold one, so such input is refused up front, alike on every
+    database.
+    """
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(contains_nul(item) for item in value)
+    return False

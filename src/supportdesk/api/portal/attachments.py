@@ -6,13 +6,14 @@ from fastapi.responses import FileResponse
 from supportdesk.api.deps import TicketServiceDep
 from supportdesk.api.portal.deps import PrincipalDep
 from supportdesk.api.portal.errors import PortalRoute
+from supportdesk.api.types import PathId
 
 router = APIRouter(prefix="/attachments", tags=["portal: tickets"], route_class=PortalRoute)
 
 
 @router.get("/{attachment_id}", response_class=FileResponse)
 async def download_attachment(
-    attachment_id: int, principal: PrincipalDep, tickets: TicketServiceDep
+    attachment_id: PathId, principal: PrincipalDep, tickets: TicketServiceDep
 ) -> FileResponse:
     attachment, path = await tickets.attachment(principal, attachment_id)
     return FileResponse(

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
+from supportdesk.api.types import Id
+from supportdesk.api.validation import contains_nul
 from supportdesk.core.enums import Priority
 from supportdesk.models import (
     Activity,
@@ -27,16 +29,25 @@ PortalStatus = Literal["open", "in_progress", "pending_customer", "resolved", "c
 class In(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if contains_nul(data):
+            raise ValueError("The request must not contain NUL characters.")
+        return data
+
 
 class _Confirmed(In):
+    # Declared first, so it is validated before ``password`` and visible in ``info.data``.
     password_confirmation: str | None = None
 
-    @model_validator(mode="after")
-    def _passwords_match(self) -> Any:
-        password = getattr(self, "password", None)
-        if password is not None and password != self.password_confirmation:
+    # A field validator, not a model validator: the error is reported under ``password``.
+    @field_validator("password", check_fields=False)
+    @classmethod
+    def _passwords_match(cls, password: str | None, info: ValidationInfo) -> str | None:
+        if password is not None and password != info.data.get("password_confirmation"):
             raise ValueError("The password field confirmation does not match.")
-        return self
+        return password
 
 
 # ---------------------------------------------------------------------- requests
@@ -61,12 +72,12 @@ class ProfileIn(_Confirmed):
 
 
 class TicketCreateIn(In):
-    project_id: int
+    project_id: Id
     subject: str = Field(min_length=1, max_length=255)
     description: str = Field(min_length=1)
     priority: Priority | None = None
-    category_id: int | None = None
-    tags: list[int] = Field(default_factory=list)
+    category_id: Id | None = None
+    tags: list[Id] = Field(default_factory=list)
     customer_name: str | None = Field(default=None, max_length=255)
     customer_email: EmailStr | None = Field(default=None, max_length=255)
     customer_phone: str | None = Field(default=None, max_length=50)
@@ -76,9 +87,9 @@ class TicketCreateIn(In):
 class TicketUpdateIn(In):
     subject: str | None = Field(default=None, min_length=1, max_length=255)
     description: str | None = Field(default=None, min_length=1)
-    category_id: int | None = None
+    category_id: Id | None = None
     priority: Priority | None = None
-    tags: list[int] | None = None
+    tags: list[Id] | None = None
 
 
 class StatusIn(In):
@@ -86,7 +97,7 @@ class StatusIn(In):
 
 
 class AssignIn(In):
-    user_id: int | None
+    user_id: Id | None
 
 
 class MessageIn(In):

@@ -29,6 +29,7 @@ from supportdesk.api.portal.schemas import (
     ticket_list_item,
     ticket_out,
 )
+from supportdesk.api.types import PathId, QueryId
 from supportdesk.core import clock
 from supportdesk.core.enums import MessageType, Priority, TicketStatus
 from supportdesk.core.pagination import PageRequest
@@ -46,8 +47,8 @@ async def list_tickets(
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     status_: Annotated[PortalStatus | None, Query(alias="status")] = None,
     priority: Priority | None = None,
-    project_id: Annotated[int | None, Query(description="Admins only")] = None,
-    assigned_to: int | None = None,
+    project_id: Annotated[QueryId | None, Query(description="Admins only")] = None,
+    assigned_to: QueryId | None = None,
     unassigned: bool = False,
     overdue: bool = False,
     search: Annotated[str | None, Query(max_length=255)] = None,
@@ -99,14 +100,14 @@ async def create_ticket(
 
 @router.get("/{ticket_id}", response_model=TicketDetailEnvelope)
 async def get_ticket(
-    ticket_id: int, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, principal: PrincipalDep, tickets: TicketServiceDep
 ) -> TicketDetailEnvelope:
     return TicketDetailEnvelope(ticket=ticket_detail(await tickets.get(principal, ticket_id)))
 
 
 @router.put("/{ticket_id}", response_model=TicketEnvelope)
 async def update_ticket(
-    ticket_id: int, body: TicketUpdateIn, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, body: TicketUpdateIn, principal: PrincipalDep, tickets: TicketServiceDep
 ) -> TicketEnvelope:
     fields = set(body.model_fields_set)
     if "tags" in fields:
@@ -124,7 +125,7 @@ async def update_ticket(
 
 @router.patch("/{ticket_id}/status", response_model=TicketEnvelope)
 async def change_status(
-    ticket_id: int, body: StatusIn, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, body: StatusIn, principal: PrincipalDep, tickets: TicketServiceDep
 ) -> TicketEnvelope:
     ticket = await tickets.change_status(principal, ticket_id, TicketStatus(body.status))
     return TicketEnvelope(ticket=ticket_out(ticket))
@@ -132,7 +133,7 @@ async def change_status(
 
 @router.patch("/{ticket_id}/assign", response_model=TicketEnvelope)
 async def assign_ticket(
-    ticket_id: int, body: AssignIn, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, body: AssignIn, principal: PrincipalDep, tickets: TicketServiceDep
 ) -> TicketEnvelope:
     ticket = await tickets.assign(principal, ticket_id, body.user_id)
     return TicketEnvelope(ticket=ticket_out(ticket))
@@ -145,7 +146,7 @@ async def assign_ticket(
     openapi_extra=request_body_schema(MessageIn),
 )
 async def add_message(
-    ticket_id: int, request: Request, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, request: Request, principal: PrincipalDep, tickets: TicketServiceDep
 ) -> MessageEnvelope:
     body, uploads = await parse_body(request, MessageIn)
     message = await tickets.add_message(
@@ -156,7 +157,7 @@ async def add_message(
 
 @router.post("/{ticket_id}/rating", response_model=RatingEnvelope, status_code=201)
 async def rate_ticket(
-    ticket_id: int, body: RatingIn, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, body: RatingIn, principal: PrincipalDep, tickets: TicketServiceDep
 ) -> RatingEnvelope:
     rating = await tickets.rate(principal, ticket_id, body.score, body.comment)
     return RatingEnvelope(rating=rating_out(rating))
@@ -164,14 +165,14 @@ async def rate_ticket(
 
 @router.post("/{ticket_id}/watch", response_model=WatchOut)
 async def toggle_watch(
-    ticket_id: int, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, principal: PrincipalDep, tickets: TicketServiceDep
 ) -> WatchOut:
     return WatchOut(watching=await tickets.toggle_watch(principal, ticket_id))
 
 
 @router.delete("/{ticket_id}", response_model=MessageText)
 async def delete_ticket(
-    ticket_id: int, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, principal: PrincipalDep, tickets: TicketServiceDep
 ) -> MessageText:
     await tickets.delete(principal, ticket_id)
     return MessageText(message="Ticket deleted")
