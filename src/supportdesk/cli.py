@@ -1,4 +1,4 @@
-"""``supportdesk serve | worker | migrate | create-admin | create-api-key``."""
+"""``supportdesk serve | migrate | create-admin | create-api-key``."""
 
 from __future__ import annotations
 
@@ -72,11 +72,6 @@ def migrate(_: argparse.Namespace) -> int:
     return 0
 
 
-def worker(_: argparse.Namespace) -> int:
-    print("The background worker is not available in this version.", file=sys.stderr)
-    return 1
-
-
 async def _create_admin(settings: Settings, email: str, password: str, name: str) -> int:
     database = Database(settings.database_url)
     try:
@@ -126,9 +121,6 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
     p.set_defaults(handler=serve)
-
-    p = commands.add_parser("worker", help="run the background worker")
-    p.set_defaults(handler=worker)
 
     p = commands.add_parser("migrate", help="upgrade the database to the latest schema")
     p.set_defaults(handler=migrate)

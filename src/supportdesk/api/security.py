@@ -36,3 +36,11 @@ project_secret_header = APIKeyHeader(
     scheme_name="ProjectSecret",
     description="A connected project's secret, ss_… (sent with X-Api-Key).",
 )
+
+ALL_SCHEMES = (
+    bearer_jwt,
+    bearer_api_key,
+    api_key_header,
+    project_key_header,
+    project_secret_header,
+)
