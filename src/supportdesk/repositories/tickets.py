@@ -84,6 +84,18 @@ def overdue(at: datetime) -> ColumnElement[bool]:
     )
 
 
+# What a ticket's summary shows: many-to-one relations joined in, tags in one more query.
+_SUMMARY_LOADS = (
+    joinedload(Ticket.project),
+    joinedload(Ticket.category),
+    joinedload(Ticket.assignee),
+    joinedload(Ticket.creator),
+    selectinload(Ticket.tags),
+)
+# What the ticket rules read and a changed ticket's rendering shows.
+_EDIT_LOADS = (*_SUMMARY_LOADS, joinedload(Ticket.sla_policy))
+
+
 def like_pattern(text: str) -> str:
     """A ``%text%`` pattern matching the text literally (wildcards escaped with ``\\``)."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -118,13 +130,7 @@ class TicketRepository(Repository):
         rows = await self.session.execute(
             select(Ticket, _reply_count().label("reply_count"))
             .where(*conditions)
-            .options(
-                joinedload(Ticket.project),
-                joinedload(Ticket.category),
-                joinedload(Ticket.assignee),
-                joinedload(Ticket.creator),
-                selectinload(Ticket.tags),
-            )
+            .options(*_SUMMARY_LOADS)
             .order_by(Ticket.created_at.desc(), Ticket.id.desc())
             .limit(page.per_page)
             .offset(page.offset)
@@ -172,16 +178,7 @@ class TicketRepository(Repository):
     async def get_for_update(self, principal: Principal, ticket_id: int) -> Ticket | None:
         """A ticket the principal can see, with the relations its rules and rendering use."""
         return await self.session.scalar(
-            self.readable(principal)
-            .where(Ticket.id == ticket_id)
-            .options(
-                joinedload(Ticket.project),
-                joinedload(Ticket.category),
-                joinedload(Ticket.assignee),
-                joinedload(Ticket.creator),
-                joinedload(Ticket.sla_policy),
-                selectinload(Ticket.tags),
-            )
+            self.readable(principal).where(Ticket.id == ticket_id).options(*_EDIT_LOADS)
         )
 
     async def get_full(
@@ -197,13 +194,8 @@ class TicketRepository(Repository):
             self.readable(principal)
             .where(Ticket.id == ticket_id)
             .options(
-                joinedload(Ticket.project),
-                joinedload(Ticket.category),
-                joinedload(Ticket.assignee),
-                joinedload(Ticket.creator),
-                joinedload(Ticket.sla_policy),
+                *_EDIT_LOADS,
                 joinedload(Ticket.rating),
-                selectinload(Ticket.tags),
                 selectinload(messages).options(
                     joinedload(Message.author), selectinload(Message.attachments)
                 ),
