@@ -9,6 +9,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from sqlalchemy.exc import DBAPIError
+
 from supportdesk.config import Settings, resolve_secret_key
 from supportdesk.core.db import Database
 from supportdesk.core.enums import ApiKeyType
@@ -21,11 +23,7 @@ log = logging.getLogger("supportdesk")
 
 
 def _settings() -> Settings:
-    settings = resolve_secret_key(Settings())
-    # Worker processes started by uvicorn read the settings again: hand them the same key.
-    assert settings.secret_key is not None
-    os.environ["SUPPORTDESK_SECRET_KEY"] = settings.secret_key.get_secret_value()
-    return settings
+    return resolve_secret_key(Settings())
 
 
 async def _bootstrap(settings: Settings) -> None:
@@ -51,6 +49,9 @@ def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     settings = _settings()
+    # The server processes uvicorn starts read the settings again: hand them the same key.
+    assert settings.secret_key is not None
+    os.environ["SUPPORTDESK_SECRET_KEY"] = settings.secret_key.get_secret_value()
     if settings.auto_migrate:
         upgrade_to_head(settings.database_url)
     asyncio.run(_bootstrap(settings))
@@ -150,6 +151,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         for field, messages in exc.details.items():
             print(f"  {field}: {' '.join(messages)}", file=sys.stderr)
         return 2
+    except DBAPIError as exc:
+        print(f"error: the database refused the command: {exc.orig}", file=sys.stderr)
+        print("Is it reachable, and up to date (supportdesk migrate)?", file=sys.stderr)
+        return 1
     return result
 
 

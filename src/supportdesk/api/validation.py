@@ -16,7 +16,10 @@ def _field_name(loc: Iterable[Any]) -> str:
 
 
 def _message(error: Mapping[str, Any], name: str) -> str:
-    label = name.split(".")[-1].replace("_", " ") if name != "body" else "request body"
+    # Only an error located at the body itself is about the "request body"; a field that
+    # happens to be called ``body`` (a message's text) is named like any other field.
+    whole_body = [str(part) for part in error.get("loc", ())] in ([], ["body"])
+    label = "request body" if whole_body else name.split(".")[-1].replace("_", " ")
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
     if kind == "missing":

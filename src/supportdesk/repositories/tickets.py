@@ -36,6 +36,10 @@ class TicketFilters:
     search: str | None = None
 
 
+# The activity recorded for an internal note; like the note, hidden from customers.
+NOTE_ACTION = "note_added"
+
+
 def visibility(principal: Principal) -> ColumnElement[bool]:
     """The tickets a principal may see (DESIGN.md §4); anything else does not exist for it."""
     user = principal.user
@@ -187,9 +191,11 @@ class TicketRepository(Repository):
         """A ticket with everything its detail view shows, internal notes only if asked."""
         messages = Ticket.messages
         attachments = Ticket.attachments
+        activities = Ticket.activities
         if not include_internal:
             messages = messages.and_(Message.type != MessageType.NOTE)  # type: ignore[assignment]
             attachments = attachments.and_(Attachment.is_internal.is_(False))  # type: ignore[assignment]
+            activities = activities.and_(Activity.action != NOTE_ACTION)  # type: ignore[assignment]
         return await self.session.scalar(
             self.readable(principal)
             .where(Ticket.id == ticket_id)
@@ -200,7 +206,7 @@ class TicketRepository(Repository):
                     joinedload(Message.author), selectinload(Message.attachments)
                 ),
                 selectinload(attachments),
-                selectinload(Ticket.activities).joinedload(Activity.user),
+                selectinload(activities).joinedload(Activity.user),
                 selectinload(Ticket.watchers).joinedload(Watcher.user),
             )
         )

@@ -93,17 +93,22 @@ class AuthService:
 
     async def refresh(self, token: str) -> IssuedToken:
         """Swap a token (expired or not, within the refresh window) for a new one."""
+        claims, user = await self._still_refreshable(token)
+        await self._revoke(claims)
+        return self._issue(user)
+
+    async def logout(self, token: str) -> None:
+        """Kill a token. An expired one too: it could otherwise still be refreshed."""
+        claims, _ = await self._still_refreshable(token)
+        await self._revoke(claims)
+
+    async def _still_refreshable(self, token: str) -> tuple[TokenClaims, User]:
         claims = decode_token(
             token, secret=self.config.jwt_secret(), refresh_window=self._refresh_window
         )
         principal = await self.authenticator.user_of(claims, None)
         assert principal.user is not None
-        await self._revoke(claims)
-        return self._issue(principal.user)
-
-    async def logout(self, token: str) -> None:
-        claims = decode_token(token, secret=self.config.jwt_secret())
-        await self._revoke(claims)
+        return claims, principal.user
 
     async def _revoke(self, claims: TokenClaims) -> None:
         # Kept until the token could not even be refreshed any more.

@@ -28,7 +28,7 @@ from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Attachment, Message, Project, Rating, Tag, Ticket, User, Watcher
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.taxonomy import TaxonomyRepository
-from supportdesk.repositories.tickets import TicketFilters, TicketRepository
+from supportdesk.repositories.tickets import NOTE_ACTION, TicketFilters, TicketRepository
 from supportdesk.repositories.users import UserRepository
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.attachments import AttachmentStorage, Upload
@@ -130,6 +130,9 @@ class TicketService:
         year = now.year
         number = await self.tickets.next_number(project.id, year)
         ticket = Ticket(
+            # The id too, not only the relation: the SLA lookup below reads project_id
+            # before any flush would copy it over.
+            project_id=project.id,
             project=project,
             year=year,
             number=number,
@@ -213,6 +216,9 @@ class TicketService:
             )
             self.session.add(attachment)
             attachments.append(attachment)
+        if attachments:
+            # Callers render them (with their download URLs): they need their ids.
+            await self.session.flush()
         return attachments
 
     # ---------------------------------------------------------------- changing
@@ -317,6 +323,8 @@ class TicketService:
         assignee = None if user_id is None else await self._assignable(ticket, user_id)
         before = ticket.assignee_id
         ticket.assignee = assignee
+        # The column too: the relationship only sets it at flush, after the reply is rendered.
+        ticket.assignee_id = user_id
         self._touch(ticket)
         description = f"Assigned to {assignee.name}" if assignee else "Unassigned"
         self.activity.record(
@@ -387,12 +395,12 @@ class TicketService:
         # The attachments are this request's own: no need to load them back.
         set_committed_value(message, "attachments", uploaded)
 
-        kind = "reply" if is_reply else "internal note"
+        # Notes get their own action: the customer's view of the trail leaves them out.
         self.activity.record(
             principal,
             ticket,
-            "message_added",
-            f"Added a {kind}",
+            "message_added" if is_reply else NOTE_ACTION,
+            "Added a reply" if is_reply else "Added an internal note",
             {"message_id": [None, message.id]},
         )
         record_event(

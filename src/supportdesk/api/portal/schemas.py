@@ -8,14 +8,13 @@ from typing import Any, Literal
 from pydantic import (
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from supportdesk.api.types import Id
+from supportdesk.api.types import Email, Id
 from supportdesk.api.validation import contains_nul
 from supportdesk.core.enums import Priority
 from supportdesk.models import (
@@ -68,7 +67,7 @@ class LoginIn(In):
 
 class RegisterIn(_Confirmed):
     name: str = Field(min_length=1, max_length=255)
-    email: EmailStr = Field(max_length=255)
+    email: Email
     password: str = Field(min_length=8, max_length=1024)
     phone: str | None = Field(default=None, max_length=50)
 
@@ -87,7 +86,7 @@ class TicketCreateIn(In):
     category_id: Id | None = None
     tags: list[Id] = Field(default_factory=list)
     customer_name: str | None = Field(default=None, max_length=255)
-    customer_email: EmailStr | None = Field(default=None, max_length=255)
+    customer_email: Email | None = None
     customer_phone: str | None = Field(default=None, max_length=50)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
