@@ -62,7 +62,7 @@ class Authenticator:
         if raw_key is not None:
             if not {PrincipalKind.INTERNAL_KEY, PrincipalKind.AGENT_KEY} & set(accept):
                 raise Unauthenticated()
-            principal = await self.single_key(raw_key, credentials.ip_address)
+            principal = await self.single_key(raw_key, credentials.ip_address, accept)
         elif credentials.bearer:
             if PrincipalKind.USER not in accept:
                 raise Unauthenticated()
@@ -89,11 +89,18 @@ class Authenticator:
             raise Unauthenticated("Account is disabled.")
         return Principal.for_user(user, ip_address)
 
-    async def single_key(self, raw_key: str, ip_address: str | None) -> Principal:
+    async def single_key(
+        self,
+        raw_key: str,
+        ip_address: str | None,
+        accept: Collection[PrincipalKind] = tuple(PrincipalKind),
+    ) -> Principal:
         api_key = await self._usable_key(raw_key)
         kind = _KEY_KINDS.get(api_key.type)
         if kind is None:  # a project key needs its secret
             raise Unauthenticated("Invalid API key.")
+        if kind not in accept:
+            raise Unauthenticated()
         if kind is PrincipalKind.AGENT_KEY:
             agent = api_key.agent
             if agent is None or agent.deleted_at is not None or not agent.is_active:

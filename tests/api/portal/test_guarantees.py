@@ -29,7 +29,9 @@ async def test_concurrent_creations_get_distinct_consecutive_numbers(
     assert numbers == list(range(1, 51))
 
 
-async def _list_cost(client: AsyncClient, statements: StatementCounter, headers: dict[str, str]) -> int:
+async def _list_cost(
+    client: AsyncClient, statements: StatementCounter, headers: dict[str, str]
+) -> int:
     statements.start()
     response = await client.get("/api/tickets", params={"per_page": 100}, headers=headers)
     count = statements.stop()
@@ -46,7 +48,9 @@ async def test_a_list_of_a_hundred_costs_the_statements_of_a_list_of_one(
     category = await make.category()
     headers = make.auth(admin)
     first = await make.ticket(by=admin, tag_ids=[tag.id], category_id=category.id)
-    await client.patch(f"/api/tickets/{first.id}/assign", json={"user_id": agent.id}, headers=headers)
+    await client.patch(
+        f"/api/tickets/{first.id}/assign", json={"user_id": agent.id}, headers=headers
+    )
     cost_of_one = await _list_cost(client, statements, headers)
 
     for n in range(99):
@@ -78,7 +82,9 @@ async def test_a_request_failing_half_way_leaves_no_trace(
 
     # The ticket, its number and the first attachment are written before the second
     # file turns out too large; the whole request must be undone.
-    response = await client.post("/api/tickets", data=form, files=files, headers=make.auth(customer))
+    response = await client.post(
+        "/api/tickets", data=form, files=files, headers=make.auth(customer)
+    )
 
     assert response.status_code == 413
     assert "error" in response.json()
