@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -166,10 +167,13 @@ class TicketRepository(Repository):
             Ticket.ticket_number.ilike(pattern, escape="\\"),
             Ticket.customer_email.ilike(pattern, escape="\\"),
         )
-        if self.dialect == "postgresql":
-            # Served by the GIN index ix_tickets_subject_fts.
+        words = re.findall(r"\w+", text)
+        if self.dialect == "postgresql" and words:
+            # Served by the GIN index ix_tickets_subject_fts. Every word matches as a
+            # prefix, so a search typed halfway ("upl") finds what LIKE would ("upload").
+            query = " & ".join(f"{word}:*" for word in words)
             subject = func.to_tsvector("simple", Ticket.subject).bool_op("@@")(
-                func.plainto_tsquery("simple", text)
+                func.to_tsquery("simple", query)
             )
         else:
             subject = Ticket.subject.ilike(pattern, escape="\\")
