@@ -320,16 +320,6 @@ async def test_a_deleted_ticket_leaves_the_list(client: AsyncClient, make: Facto
     assert _ids(await _list(client, make.auth(customer))) == [kept.id]
 
 
-async def test_listing_without_a_token_is_unauthenticated(client: AsyncClient) -> None:
-    response = await client.get("/api/tickets")
-
-    assert response.status_code == 401
-    assert "error" in response.json()
-
-
-# ------------------------------------------------------------------ filters
-
-
 async def test_the_status_filter_keeps_tickets_of_that_status(
     client: AsyncClient, make: Factory
 ) -> None:

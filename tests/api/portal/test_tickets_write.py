@@ -431,16 +431,6 @@ async def test_an_admin_creates_tickets_in_any_project(client: AsyncClient, make
     assert response.json()["ticket"]["project"]["id"] == project.id
 
 
-async def test_creating_without_a_token_is_unauthenticated(
-    client: AsyncClient, database: Database
-) -> None:
-    response = await client.post("/api/tickets", json=_body())
-
-    assert response.status_code == 401
-    assert "error" in response.json()
-    assert await _count(database, Ticket) == 0
-
-
 async def test_a_multipart_ticket_stores_its_attachments(
     client: AsyncClient, make: Factory
 ) -> None:
@@ -837,27 +827,6 @@ async def test_updating_a_ticket_of_another_project_is_not_found_for_an_agent(
     assert response.status_code == 404
 
 
-async def test_updating_an_unknown_ticket_is_not_found(client: AsyncClient, make: Factory) -> None:
-    admin = await make.user("admin")
-
-    response = await client.put(
-        "/api/tickets/999999", json={"subject": "Anything"}, headers=make.auth(admin)
-    )
-
-    assert response.status_code == 404
-
-
-async def test_updating_without_a_token_is_unauthenticated(
-    client: AsyncClient, make: Factory
-) -> None:
-    customer = await make.user("customer")
-    ticket = await make.ticket(by=customer)
-
-    response = await client.put(f"/api/tickets/{ticket.id}", json={"subject": "Changed"})
-
-    assert response.status_code == 401
-
-
 # ====================================================================== PATCH …/status
 
 
@@ -1024,29 +993,6 @@ async def test_changing_the_status_of_a_ticket_of_another_project_is_not_found(
     )
 
     assert response.status_code == 404
-
-
-async def test_changing_the_status_of_an_unknown_ticket_is_not_found(
-    client: AsyncClient, make: Factory
-) -> None:
-    admin = await make.user("admin")
-
-    response = await client.patch(
-        "/api/tickets/999999/status", json={"status": "resolved"}, headers=make.auth(admin)
-    )
-
-    assert response.status_code == 404
-
-
-async def test_changing_the_status_without_a_token_is_unauthenticated(
-    client: AsyncClient, make: Factory
-) -> None:
-    customer = await make.user("customer")
-    ticket = await make.ticket(by=customer)
-
-    response = await client.patch(f"/api/tickets/{ticket.id}/status", json={"status": "closed"})
-
-    assert response.status_code == 401
 
 
 # ====================================================================== PATCH …/assign
@@ -1219,25 +1165,6 @@ async def test_assigning_a_ticket_of_another_project_is_not_found(
     assert response.status_code == 404
 
 
-async def test_assigning_an_unknown_ticket_is_not_found(client: AsyncClient, make: Factory) -> None:
-    admin = await make.user("admin")
-
-    response = await _assign(client, 999999, admin.id, make.auth(admin))
-
-    assert response.status_code == 404
-
-
-async def test_assigning_without_a_token_is_unauthenticated(
-    client: AsyncClient, make: Factory
-) -> None:
-    customer = await make.user("customer")
-    ticket = await make.ticket(by=customer)
-
-    response = await client.patch(f"/api/tickets/{ticket.id}/assign", json={"user_id": None})
-
-    assert response.status_code == 401
-
-
 # ====================================================================== DELETE /api/tickets/{id}
 
 
@@ -1327,23 +1254,3 @@ async def test_a_super_admin_may_delete(client: AsyncClient, make: Factory) -> N
     response = await client.delete(f"/api/tickets/{ticket.id}", headers=make.auth(super_admin))
 
     assert response.status_code == 200
-
-
-async def test_deleting_an_unknown_ticket_is_not_found(client: AsyncClient, make: Factory) -> None:
-    admin = await make.user("admin")
-
-    response = await client.delete("/api/tickets/999999", headers=make.auth(admin))
-
-    assert response.status_code == 404
-    assert set(response.json()) == {"error"}
-
-
-async def test_deleting_without_a_token_is_unauthenticated(
-    client: AsyncClient, make: Factory
-) -> None:
-    customer = await make.user("customer")
-    ticket = await make.ticket(by=customer)
-
-    response = await client.delete(f"/api/tickets/{ticket.id}")
-
-    assert response.status_code == 401
