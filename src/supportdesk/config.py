@@ -7,13 +7,15 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./supportdesk.db"
+# Tokens are signed with HS256: a short key would make them guessable.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -23,7 +25,7 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     redis_url: str = ""
-    secret_key: SecretStr | None = None
+    secret_key: SecretStr | None = None  # at least 32 characters; empty means unset
     jwt_ttl: int = Field(default=60, ge=1, description="Access-token lifetime, minutes.")
     jwt_refresh_ttl: int = Field(
         default=14 * 24 * 60, ge=1, description="Refresh window after issue, minutes."
@@ -40,6 +42,18 @@ class Settings(BaseSettings):
     smtp_from: str = "SupportDesk <support@localhost>"
     smtp_starttls: bool = True
     log_level: str = "INFO"
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _secret_key_is_strong(cls, value: object) -> object:
+        if value is None or value == "":
+            return None
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+        if len(raw) < MIN_SECRET_KEY_LENGTH:
+            raise ValueError(
+                f"SUPPORTDESK_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} characters"
+            )
+        return value
 
     @cached_property
     def is_sqlite(self) -> bool:

@@ -19,7 +19,7 @@ from supportdesk.services.tickets import TicketService
 
 async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
-    async with database.transaction() as session:
+    async with database.transaction(read_only=request.method in ("GET", "HEAD")) as session:
         yield session
 
 

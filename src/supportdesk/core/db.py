@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BEGIN_OPTION = "supportdesk_sqlite_begin"
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -32,10 +33,12 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(conn: Any) -> None:
-        # A deferred transaction that reads and then writes cannot wait for the write lock:
-        # SQLite fails it at once with SQLITE_BUSY. Taking the lock up front makes writers
-        # queue on busy_timeout instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A deferred transaction that reads and then writes cannot always wait for the
+        # write lock: SQLite may fail it at once with SQLITE_BUSY. Taking the lock up
+        # front makes writers queue on busy_timeout instead. Reads need no lock (WAL
+        # gives them a snapshot), so they begin deferred and never wait for writers.
+        mode = conn.get_execution_options().get(SQLITE_BEGIN_OPTION, "IMMEDIATE")
+        conn.exec_driver_sql(f"BEGIN {mode}")
 
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -61,9 +64,15 @@ class Database:
         return self.engine.dialect.name == "sqlite"
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One session and one transaction: committed on success, rolled back on error."""
+    async def transaction(self, *, read_only: bool = False) -> AsyncIterator[AsyncSession]:
+        """One session and one transaction: committed on success, rolled back on error.
+
+        ``read_only`` is a hint for SQLite (begin without taking the write lock); a
+        transaction so begun may still write, at the risk of a busy error under load.
+        """
         async with self.sessionmaker() as session:
+            if read_only and self.is_sqlite:
+                await session.connection(execution_options={SQLITE_BEGIN_OPTION: "DEFERRED"})
             try:
                 yield session
             except BaseException:

@@ -3,7 +3,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    func,
+    literal_column,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from supportdesk.core import clock
@@ -51,6 +62,12 @@ class Ticket(TimestampMixin, Base):
         Index("ix_tickets_customer_email", "customer_email"),
         Index("ix_tickets_resolution_due_at", "resolution_due_at"),
         Index("ix_tickets_first_response_due_at", "first_response_due_at"),
+        # Full-text search on subjects; SQLite searches with LIKE instead.
+        Index(
+            "ix_tickets_subject_fts",
+            func.to_tsvector(literal_column("'simple'"), text("subject")),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))

@@ -8,7 +8,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 
 from supportdesk.core.db import Database
-from supportdesk.models import Activity, OutboxEvent, Ticket
+from supportdesk.models import Activity, OutboxEvent, Tag, Ticket
 from tests.factories import Factory
 from tests.support import StatementCounter
 
@@ -91,3 +91,17 @@ async def test_a_request_failing_half_way_leaves_no_trace(
     assert await _count(database, Ticket) == 0
     assert await _count(database, Activity) == 0
     assert await _count(database, OutboxEvent) == 0
+
+
+async def test_reads_are_served_while_a_write_is_in_progress(
+    client: AsyncClient, make: Factory, database: Database
+) -> None:
+    admin = await make.user("admin")
+
+    async with database.transaction() as writer:
+        writer.add(Tag(name="held-open"))
+        await writer.flush()  # on SQLite this transaction now holds the write lock
+
+        response = await client.get("/api/tickets", headers=make.auth(admin))
+
+    assert response.status_code == 200
