@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from supportdesk import __version__
-from supportdesk.api import portal
+from supportdesk.api import portal, project
 from supportdesk.api.errors import install_error_handlers
 from supportdesk.api.security import ALL_SCHEMES
 from supportdesk.config import Settings, resolve_secret_key
@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 OPENAPI_TAGS = [
     {"name": "portal: auth", "description": "Portal users' JWTs (SupportDesk reference)."},
     {"name": "portal: tickets", "description": "Tickets in the portal, scoped by role."},
+    {"name": "portal: admin", "description": "Projects, users and API keys (admins)."},
+    {"name": "portal: configuration", "description": "Categories, SLA, canned responses, tags."},
+    {"name": "portal: reports", "description": "Ticket figures, scoped by role."},
+    {"name": "project: tickets", "description": "Connected projects, by key pair."},
     {"name": "health", "description": "Liveness and readiness."},
 ]
 
@@ -48,9 +52,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.storage = AttachmentStorage(settings.attachments_dir, settings.max_attachment_bytes)
 
+    app.include_router(project.router)
     app.include_router(portal.router)
     _declare_security_schemes(app)
-    install_error_handlers(app, [(portal.PREFIX, portal.render_error)], default=portal.render_error)
+    install_error_handlers(
+        app,
+        [(portal.PREFIX, portal.render_error), (project.PREFIX, project.render_error)],
+        default=portal.render_error,
+    )
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:

@@ -19,7 +19,7 @@ from supportdesk.auth.tokens import decode_token
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.core.enums import ApiKeyType
-from supportdesk.core.errors import Unauthenticated
+from supportdesk.core.errors import Forbidden, Unauthenticated
 from supportdesk.models import ApiKey, Project, User
 from supportdesk.repositories.users import RevokedTokenRepository
 from tests.factories import Factory
@@ -506,7 +506,7 @@ async def test_allowed_ips_refuse_any_other_address(
     project = await make.project()
     issued = await make.api_key("project", project_id=project.id, allowed_ips=[allowed])
 
-    with pytest.raises(Unauthenticated):
+    with pytest.raises(Forbidden):
         await _authenticate(database, settings, _pair(issued, ip_address))
 
 

@@ -19,7 +19,7 @@ from supportdesk.auth.tokens import TokenClaims, decode_token
 from supportdesk.config import Settings
 from supportdesk.core import clock
 from supportdesk.core.enums import ApiKeyType, Role
-from supportdesk.core.errors import Unauthenticated
+from supportdesk.core.errors import Forbidden, Unauthenticated
 from supportdesk.models import ApiKey
 from supportdesk.repositories.api_keys import ApiKeyRepository
 from supportdesk.repositories.users import UserRepository
@@ -129,7 +129,8 @@ class Authenticator:
         if project is None or not project.is_active:
             raise Unauthenticated("The project of this API key is inactive.")
         if api_key.allowed_ips and not _ip_allowed(credentials.ip_address, api_key.allowed_ips):
-            raise Unauthenticated("This address may not use this API key.")
+            # The credentials are right, the caller's address is not: refused, not unknown.
+            raise Forbidden("This address may not use this API key.")
         await self._touch(api_key)
         return Principal(
             PrincipalKind.PROJECT,

@@ -4,6 +4,7 @@ from supportdesk.models.activity import Activity
 from supportdesk.models.api_key import ApiKey
 from supportdesk.models.auth import RevokedToken
 from supportdesk.models.base import Base
+from supportdesk.models.canned_response import CannedResponse
 from supportdesk.models.message import Attachment, Message
 from supportdesk.models.outbox import OutboxEvent
 from supportdesk.models.project import DEFAULT_PROJECT_ID, Project, ProjectAgent
@@ -19,6 +20,7 @@ __all__ = [
     "ApiKey",
     "Attachment",
     "Base",
+    "CannedResponse",
     "Category",
     "Message",
     "OutboxEvent",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from supportdesk.api.portal import attachments, auth, tickets
+from supportdesk.api.portal import admin, attachments, auth, configuration, reports, tickets
 from supportdesk.api.portal.errors import PortalRoute, render_error
 
 PREFIX = "/api"
 
 router = APIRouter(prefix=PREFIX, route_class=PortalRoute)
-for module in (auth, tickets, attachments):
+for module in (auth, tickets, attachments, admin, configuration, reports):
     router.include_router(module.router)
 
 __all__ = ["PREFIX", "render_error", "router"]

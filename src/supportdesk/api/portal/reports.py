@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from supportdesk.api.portal.errors import PortalRoute
+
+router = APIRouter(tags=["portal: reports"], route_class=PortalRoute)

@@ -1,0 +1,15 @@
+"""The external-project API (seed 003) at /api/external, for connected projects' key pairs."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from supportdesk.api.project import tickets
+from supportdesk.api.project.errors import ProjectRoute, render_error
+
+PREFIX = "/api/external"
+
+router = APIRouter(prefix=PREFIX, route_class=ProjectRoute)
+router.include_router(tickets.router)
+
+__all__ = ["PREFIX", "render_error", "router"]
