@@ -35,6 +35,7 @@ class TicketFilters:
     unassigned: bool = False
     overdue_at: datetime | None = None  # only tickets past an SLA due date at this time
     search: str | None = None
+    customer_email: str | None = None  # matched case-insensitively
 
 
 # The activity recorded for an internal note; like the note, hidden from customers.
@@ -166,6 +167,10 @@ class TicketRepository(Repository):
             where.append(overdue(filters.overdue_at))
         if filters.search:
             where.append(self._search(filters.search))
+        if filters.customer_email:
+            # Snapshots keep the address as it was typed; every list is already narrowed
+            # to a project or a user, so lower() scans few rows.
+            where.append(func.lower(Ticket.customer_email) == filters.customer_email.lower())
         return where
 
     def _search(self, text: str) -> ColumnElement[bool]:
@@ -194,6 +199,38 @@ class TicketRepository(Repository):
         """A ticket the principal can see, with the relations its rules and rendering use."""
         return await self.session.scalar(
             self.readable(principal).where(Ticket.id == ticket_id).options(*_EDIT_LOADS)
+        )
+
+    async def get_for_update_by_number(
+        self, principal: Principal, ticket_number: str
+    ) -> Ticket | None:
+        """A ticket by number (PREFIX-YYYY-NNNNN), for a change made for its customer.
+
+        With what the ticket rules read (the SLA policy) and the customer's account; none
+        of the staff-side relations, which a connected project is never shown.
+        """
+        return await self.session.scalar(
+            self.readable(principal)
+            .where(Ticket.ticket_number == ticket_number)
+            .options(joinedload(Ticket.sla_policy), joinedload(Ticket.customer))
+        )
+
+    async def get_conversation_by_number(
+        self, principal: Principal, ticket_number: str
+    ) -> Ticket | None:
+        """A ticket with its assignee and its public messages with their authors.
+
+        What a connected project shows its customer: no internal notes, and none of the
+        staff-side relations the portal's detail view loads.
+        """
+        public = Ticket.messages.and_(Message.type != MessageType.NOTE)
+        return await self.session.scalar(
+            self.readable(principal)
+            .where(Ticket.ticket_number == ticket_number)
+            .options(
+                joinedload(Ticket.assignee),
+                selectinload(public).joinedload(Message.author),
+            )
         )
 
     async def get_full(

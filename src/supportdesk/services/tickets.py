@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from supportdesk.auth.permissions import Capability
+from supportdesk.auth.permissions import ROLE_CAPABILITIES, Capability
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.core import clock
 from supportdesk.core.enums import (
@@ -29,11 +29,15 @@ from supportdesk.models import Attachment, Message, Project, Rating, Tag, Ticket
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.taxonomy import TaxonomyRepository
 from supportdesk.repositories.tickets import NOTE_ACTION, TicketFilters, TicketRepository
-from supportdesk.repositories.users import UserRepository
+from supportdesk.repositories.users import UserRepository, normalize_email
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.attachments import AttachmentStorage, Upload
+from supportdesk.services.customers import CustomerService
 from supportdesk.services.settings import SettingsService
 from supportdesk.services.sla import SlaService
+
+# The length of Ticket.ticket_number: PREFIX-YYYY-NNNNN with room to spare.
+TICKET_NUMBER_MAX_LENGTH = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +69,27 @@ class TicketChanges:
     tag_ids: Sequence[int] | None = None
 
 
+# A connected project acts for its end users, never as staff: it may do what the
+# reference lets a customer do (create, read, reply), and ticket visibility narrows
+# that to its own project. Its key carries no scopes of its own, so granting it the
+# customer role's capabilities here adds nothing to any portal role.
+_PROJECT_CAPABILITIES = ROLE_CAPABILITIES[Role.CUSTOMER]
+
+
+def _authorise(principal: Principal, capability: Capability) -> None:
+    if principal.kind is PrincipalKind.PROJECT:
+        if capability not in _PROJECT_CAPABILITIES:
+            raise Forbidden()
+        return
+    principal.require(capability)
+
+
+def _could_be_number(ticket_number: str) -> bool:
+    # Anything else names no ticket; refused here, before a database that cannot store
+    # it (a NUL, an over-long string) turns it into an error of its own.
+    return 0 < len(ticket_number) <= TICKET_NUMBER_MAX_LENGTH and "\x00" not in ticket_number
+
+
 def _summary(ticket: Ticket) -> dict[str, Any]:
     return {
         "ticket_id": ticket.id,
@@ -84,6 +109,7 @@ class TicketService:
         self.sla = SlaService(session)
         self.settings = SettingsService(session)
         self.activity = ActivityLog(session)
+        self.customers = CustomerService(session)
 
     # ---------------------------------------------------------------- reading
 
@@ -96,6 +122,15 @@ class TicketService:
         ticket = await self.tickets.get_full(
             principal, ticket_id, include_internal=principal.is_staff
         )
+        if ticket is None:
+            raise NotFound("Ticket not found.")
+        return ticket
+
+    async def get_conversation(self, principal: Principal, ticket_number: str) -> Ticket:
+        """A ticket by its number with its public conversation, as a customer may see it."""
+        ticket = None
+        if _could_be_number(ticket_number):
+            ticket = await self.tickets.get_conversation_by_number(principal, ticket_number)
         if ticket is None:
             raise NotFound("Ticket not found.")
         return ticket
@@ -118,15 +153,20 @@ class TicketService:
     # ---------------------------------------------------------------- creating
 
     async def create(self, principal: Principal, new: NewTicket) -> Ticket:
-        principal.require(Capability.CREATE_TICKETS)
+        _authorise(principal, Capability.CREATE_TICKETS)
         project = await self._project_for_new_ticket(principal, new.project_id)
         category = await self._category(new.category_id)
         tags = await self._tags(new.tag_ids)
         now = clock.now()
         priority = new.priority or Priority(await self.settings.get("sd_default_priority"))
 
-        user = principal.user
-        customer = user if user is not None and not user.is_staff else None
+        creator = principal.user
+        if principal.kind is PrincipalKind.PROJECT:
+            # The project's end user is the customer and, as the one who asked, the creator.
+            creator = await self._project_customer(new)
+            customer = creator
+        else:
+            customer = creator if creator is not None and not creator.is_staff else None
         year = now.year
         number = await self.tickets.next_number(project.id, year)
         ticket = Ticket(
@@ -143,11 +183,11 @@ class TicketService:
             priority=priority,
             source=new.source,
             customer=customer,
-            customer_name=new.customer_name or (user.name if user else None),
-            customer_email=(new.customer_email or (user.email if user else None)),
-            customer_phone=new.customer_phone or (user.phone if user else None),
+            customer_name=new.customer_name or (creator.name if creator else None),
+            customer_email=(new.customer_email or (creator.email if creator else None)),
+            customer_phone=new.customer_phone or (creator.phone if creator else None),
             external_customer_id=new.external_customer_id,
-            creator=user,
+            creator=creator,
             assignee=None,
             category=category,
             tags=list(tags),
@@ -164,7 +204,26 @@ class TicketService:
         record_event(self.session, EventType.TICKET_CREATED, _summary(ticket))
         return ticket
 
+    async def _project_customer(self, new: NewTicket) -> User | None:
+        if not new.customer_email or not new.customer_name:
+            raise ValidationFailed(
+                details={
+                    name: [f"The {name.replace('_', ' ')} field is required."]
+                    for name in ("customer_name", "customer_email")
+                    if not getattr(new, name)
+                }
+            )
+        return await self.customers.find_or_create(
+            new.customer_name, new.customer_email, new.customer_phone
+        )
+
     async def _project_for_new_ticket(self, principal: Principal, project_id: int) -> Project:
+        if principal.kind is PrincipalKind.PROJECT:
+            # A key pair opens tickets in its own project only; its project was checked
+            # active when the pair was authenticated.
+            if principal.project is None or principal.project.id != project_id:
+                raise ValidationFailed.field("project_id", "The selected project id is invalid.")
+            return principal.project
         project = await self.projects.get(project_id)
         visible = project is not None and project.is_active
         # Agents work inside their projects; admins and customers may use any.
@@ -229,7 +288,7 @@ class TicketService:
         if triage and not principal.is_staff:
             raise Forbidden("Only staff can change a ticket's category, priority or tags.")
         if "priority" in changes.fields_set and changes.priority is not None:
-            principal.require(Capability.CHANGE_PRIORITY)
+            _authorise(principal, Capability.CHANGE_PRIORITY)
 
         diff: dict[str, list[Any]] = {}
         for name in ("subject", "description"):
@@ -280,7 +339,7 @@ class TicketService:
     async def change_status(
         self, principal: Principal, ticket_id: int, status: TicketStatus
     ) -> Ticket:
-        principal.require(Capability.CHANGE_STATUS)
+        _authorise(principal, Capability.CHANGE_STATUS)
         ticket = await self._editable(principal, ticket_id)
         await self._set_status(principal, ticket, status)
         return ticket
@@ -316,7 +375,7 @@ class TicketService:
         )
 
     async def assign(self, principal: Principal, ticket_id: int, user_id: int | None) -> Ticket:
-        principal.require(Capability.ASSIGN_TICKETS)
+        _authorise(principal, Capability.ASSIGN_TICKETS)
         ticket = await self._editable(principal, ticket_id)
         if user_id == ticket.assignee_id:
             return ticket
@@ -360,12 +419,72 @@ class TicketService:
         attachments: Sequence[Upload] = (),
     ) -> Message:
         if message_type is MessageType.NOTE:
-            principal.require(Capability.ADD_INTERNAL_NOTES)
+            _authorise(principal, Capability.ADD_INTERNAL_NOTES)
         elif message_type is MessageType.REPLY:
-            principal.require(Capability.REPLY_TO_TICKETS)
+            _authorise(principal, Capability.REPLY_TO_TICKETS)
         else:
             raise ValidationFailed.field("type", "The selected type is invalid.")
         ticket = await self._editable(principal, ticket_id)
+        return await self._post(
+            principal, ticket, body, message_type, attachments, author=principal.user
+        )
+
+    async def reply_as_customer(
+        self, principal: Principal, ticket_number: str, customer_email: str, body: str
+    ) -> tuple[Ticket, Message]:
+        """A connected project posts its end user's reply; the reply is the customer's own."""
+        _authorise(principal, Capability.REPLY_TO_TICKETS)
+        ticket = await self._for_customer(principal, ticket_number, customer_email)
+        author = ticket.customer
+        if author is None and ticket.customer_email and ticket.customer_name:
+            # Opened without an account behind it (by staff, for someone): the address
+            # just proven is the customer's, so the account it names writes the reply.
+            author = await self.customers.find_or_create(
+                ticket.customer_name, ticket.customer_email, ticket.customer_phone
+            )
+        message = await self._post(principal, ticket, body, MessageType.REPLY, (), author=author)
+        return ticket, message
+
+    async def close_as_customer(
+        self, principal: Principal, ticket_number: str, customer_email: str
+    ) -> Ticket:
+        """A connected project closes a ticket for its end user.
+
+        Changing a ticket's status is a staff capability. Closing is the one change the
+        reference's external API gives the customer: it ends their own request, and the
+        ticket's e-mail address proves whose request it is.
+        """
+        ticket = await self._for_customer(principal, ticket_number, customer_email)
+        await self._set_status(principal, ticket, TicketStatus.CLOSED)
+        return ticket
+
+    async def _for_customer(
+        self, principal: Principal, ticket_number: str, customer_email: str
+    ) -> Ticket:
+        # Only a project speaks for a customer by naming an address; everyone else is
+        # who their credentials say.
+        if principal.kind is not PrincipalKind.PROJECT:
+            raise Forbidden()
+        ticket = None
+        if _could_be_number(ticket_number):
+            ticket = await self.tickets.get_for_update_by_number(principal, ticket_number)
+        if ticket is None:
+            raise NotFound("Ticket not found.")
+        expected = normalize_email(ticket.customer_email or "")
+        if not expected or normalize_email(customer_email) != expected:
+            raise Forbidden("The customer email does not match this ticket.")
+        return ticket
+
+    async def _post(
+        self,
+        principal: Principal,
+        ticket: Ticket,
+        body: str,
+        message_type: MessageType,
+        attachments: Sequence[Upload],
+        *,
+        author: User | None,
+    ) -> Message:
         if ticket.is_locked:
             raise Forbidden("This ticket is locked and takes no replies.")
 
@@ -375,7 +494,7 @@ class TicketService:
             ticket_id=ticket.id,
             body=body,
             type=message_type,
-            author=principal.user,
+            author=author,
             sender_type=sender,
             created_at=now,
             updated_at=now,
@@ -419,7 +538,7 @@ class TicketService:
     async def rate(
         self, principal: Principal, ticket_id: int, score: int, comment: str | None
     ) -> Rating:
-        principal.require(Capability.RATE_TICKETS)
+        _authorise(principal, Capability.RATE_TICKETS)
         ticket = await self._editable(principal, ticket_id)
         if not ticket.status.is_finished:
             raise ValidationFailed.field("score", "Only resolved or closed tickets can be rated.")
@@ -456,7 +575,7 @@ class TicketService:
         return True
 
     async def delete(self, principal: Principal, ticket_id: int) -> None:
-        principal.require(Capability.DELETE_TICKETS)
+        _authorise(principal, Capability.DELETE_TICKETS)
         ticket = await self._editable(principal, ticket_id)
         ticket.deleted_at = clock.now()
         self.activity.record(principal, ticket, "deleted", f"Ticket {ticket.ticket_number} deleted")

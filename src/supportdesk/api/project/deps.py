@@ -1,20 +1,22 @@
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Request
 
 from supportdesk.api.deps import SessionDep, authenticate
 from supportdesk.api.security import project_key_header, project_secret_header
 from supportdesk.auth.principal import Principal, PrincipalKind
 
-KeyDep = Annotated[str | None, Security(project_key_header)]
-SecretDep = Annotated[str | None, Security(project_secret_header)]
+# Both headers at once: one requirement naming both schemes. Declared as Security()
+# parameters, FastAPI would list them as alternatives (either one would do), which is
+# not what the API accepts. The Authenticator reads the headers itself.
+KEY_PAIR_SECURITY: dict[str, Any] = {
+    "security": [{project_key_header.scheme_name: [], project_secret_header.scheme_name: []}]
+}
 
 
-async def current_project(
-    request: Request, session: SessionDep, _key: KeyDep, _secret: SecretDep
-) -> Principal:
+async def current_project(request: Request, session: SessionDep) -> Principal:
     """The external-project API takes a project's key pair only."""
     return await authenticate(request, session, accept={PrincipalKind.PROJECT})
 

@@ -1,11 +1,23 @@
-"""The external-project API answers errors like the rest of the SupportDesk reference."""
+"""The external-project API's error body: ``{"error": …}`` (+ ``details`` on 422).
+
+The same envelope as the portal's, written out here rather than borrowed: surfaces do not
+import each other, so either can change without touching the other.
+"""
 
 from __future__ import annotations
 
-from supportdesk.api.errors import surface_route
-from supportdesk.api.portal.errors import render_error as _portal_render_error
+from typing import Any
 
-# Same envelope as the portal ({"error": …}); kept as this surface's own name so the two
-# can diverge without touching each other.
-render_error = _portal_render_error
+from fastapi.responses import JSONResponse
+
+from supportdesk.api.errors import ApiError, surface_route
+
+
+def render_error(error: ApiError) -> JSONResponse:
+    body: dict[str, Any] = {"error": error.message}
+    if error.details:
+        body["details"] = error.details
+    return JSONResponse(body, status_code=error.status)
+
+
 ProjectRoute = surface_route(render_error)

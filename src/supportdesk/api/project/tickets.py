@@ -1,7 +1,140 @@
+"""Tickets of a connected project, named by their numbers, spoken for by the project."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
+from fastapi import APIRouter, Query, Request, status
+
+from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.project.deps import ProjectPrincipalDep
 from supportdesk.api.project.errors import ProjectRoute
+from supportdesk.api.project.payloads import operation, parse_json
+from supportdesk.api.project.schemas import (
+    ExternalClosed,
+    ExternalCloseIn,
+    ExternalPing,
+    ExternalReply,
+    ExternalReplyIn,
+    ExternalTicketCreated,
+    ExternalTicketEnvelope,
+    ExternalTicketIn,
+    ExternalTicketPage,
+    ProjectStatus,
+    project_out,
+    ticket_conversation,
+    ticket_created,
+    ticket_row,
+)
+from supportdesk.api.types import Email
+from supportdesk.core import clock
+from supportdesk.core.enums import Priority, TicketSource, TicketStatus
+from supportdesk.core.pagination import PageRequest
+from supportdesk.repositories.tickets import TicketFilters
+from supportdesk.services.tickets import NewTicket
 
 router = APIRouter(tags=["project: tickets"], route_class=ProjectRoute)
+
+
+@router.get("/ping", response_model=ExternalPing, openapi_extra=operation())
+async def ping(principal: ProjectPrincipalDep) -> ExternalPing:
+    """Check a key pair and see which project it belongs to."""
+    assert principal.project is not None  # a PROJECT principal always has its project
+    return ExternalPing(project=project_out(principal.project), timestamp=clock.now())
+
+
+@router.post(
+    "/tickets",
+    response_model=ExternalTicketCreated,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=operation(ExternalTicketIn),
+)
+async def create_ticket(
+    request: Request, principal: ProjectPrincipalDep, tickets: TicketServiceDep
+) -> ExternalTicketCreated:
+    """Open a ticket for one of the project's users (found by e-mail, or created)."""
+    body = await parse_json(request, ExternalTicketIn)
+    assert principal.project is not None
+    new = NewTicket(
+        project_id=principal.project.id,
+        subject=body.subject,
+        description=body.description,
+        priority=body.priority,
+        category_id=body.category_id,
+        customer_name=body.customer_name,
+        customer_email=str(body.customer_email),
+        customer_phone=body.customer_phone or None,
+        external_customer_id=body.external_customer_id,
+        metadata=body.metadata,
+        source=TicketSource.API,
+    )
+    return ticket_created(await tickets.create(principal, new))
+
+
+@router.get("/tickets", response_model=ExternalTicketPage, openapi_extra=operation())
+async def list_tickets(
+    principal: ProjectPrincipalDep,
+    tickets: TicketServiceDep,
+    customer_email: Annotated[Email | None, Query()] = None,
+    status_: Annotated[ProjectStatus | None, Query(alias="status")] = None,
+    priority: Priority | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> ExternalTicketPage:
+    filters = TicketFilters(
+        status=TicketStatus(status_) if status_ else None,
+        priority=priority,
+        customer_email=str(customer_email) if customer_email else None,
+    )
+    result = await tickets.list_page(principal, filters, PageRequest(page, per_page))
+    return ExternalTicketPage(
+        data=[ticket_row(ticket) for ticket, _ in result.items],
+        current_page=result.page,
+        last_page=result.last_page,
+        total=result.total,
+        per_page=result.per_page,
+    )
+
+
+@router.get(
+    "/tickets/{ticket_number}", response_model=ExternalTicketEnvelope, openapi_extra=operation()
+)
+async def get_ticket(
+    ticket_number: str, principal: ProjectPrincipalDep, tickets: TicketServiceDep
+) -> ExternalTicketEnvelope:
+    """A ticket by its number (e.g. NAIJ-2024-00043), with its conversation; no internal notes."""
+    ticket = await tickets.get_conversation(principal, ticket_number)
+    return ExternalTicketEnvelope(ticket=ticket_conversation(ticket))
+
+
+@router.post(
+    "/tickets/{ticket_number}/reply",
+    response_model=ExternalReply,
+    status_code=status.HTTP_201_CREATED,
+    openapi_extra=operation(ExternalReplyIn),
+)
+async def reply(
+    ticket_number: str, request: Request, principal: ProjectPrincipalDep, tickets: TicketServiceDep
+) -> ExternalReply:
+    """The customer's reply; ``customer_email`` must be the ticket's customer's address."""
+    body = await parse_json(request, ExternalReplyIn)
+    ticket, message = await tickets.reply_as_customer(
+        principal, ticket_number, str(body.customer_email), body.body
+    )
+    return ExternalReply(
+        message_id=message.id, ticket=ticket.ticket_number, status=str(ticket.status)
+    )
+
+
+@router.post(
+    "/tickets/{ticket_number}/close",
+    response_model=ExternalClosed,
+    openapi_extra=operation(ExternalCloseIn),
+)
+async def close_ticket(
+    ticket_number: str, request: Request, principal: ProjectPrincipalDep, tickets: TicketServiceDep
+) -> ExternalClosed:
+    """Close the ticket for its customer; ``customer_email`` must be the customer's address."""
+    body = await parse_json(request, ExternalCloseIn)
+    ticket = await tickets.close_as_customer(principal, ticket_number, str(body.customer_email))
+    return ExternalClosed(ticket=ticket.ticket_number)

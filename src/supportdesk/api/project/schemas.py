@@ -1,0 +1,209 @@
+"""Bodies of the external-project API, as the SupportDesk reference shows them.
+
+Kept apart from the portal's shapes: a connected project sees ticket numbers and names,
+never the hub's ids, staff relations or internal notes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from supportdesk.api.types import Email, Id
+from supportdesk.api.validation import contains_nul
+from supportdesk.core.enums import Priority, SenderType
+from supportdesk.models import Message, Project, Ticket
+
+ProjectStatus = Literal["open", "in_progress", "pending_customer", "resolved", "closed"]
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if contains_nul(data):
+            raise ValueError("The request must not contain NUL characters.")
+        return data
+
+
+# ---------------------------------------------------------------------- requests
+
+
+class ExternalTicketIn(In):
+    customer_name: str = Field(min_length=1, max_length=255)
+    customer_email: Email
+    subject: str = Field(min_length=1, max_length=255)
+    description: str = Field(min_length=1)
+    customer_phone: str | None = Field(default=None, max_length=50)
+    # A project's own user reference: text or a whole number there, kept as text here.
+    customer_id: str | None = Field(default=None, max_length=255)
+    priority: Priority | None = None
+    category_id: Id | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("customer_id", mode="before")
+    @classmethod
+    def _text_or_whole_number(cls, value: Any) -> Any:
+        # Not bool (an int to Python) nor 4.2: neither names a user in any system.
+        if isinstance(value, int) and not isinstance(value, bool):
+            return str(value)
+        if value is None or isinstance(value, str):
+            return value
+        raise ValueError("The customer id field must be a string or an integer.")
+
+    @property
+    def external_customer_id(self) -> str | None:
+        return self.customer_id or None
+
+
+class ExternalReplyIn(In):
+    body: str = Field(min_length=1)
+    customer_email: Email
+
+
+class ExternalCloseIn(In):
+    customer_email: Email
+
+
+# ---------------------------------------------------------------------- responses
+
+
+class ExternalProject(BaseModel):
+    id: int
+    name: str
+    slug: str
+
+
+class ExternalPing(BaseModel):
+    status: Literal["ok"] = "ok"
+    project: ExternalProject
+    timestamp: datetime
+
+
+class ExternalTicketCreated(BaseModel):
+    ticket_number: str
+    ticket_id: int
+    status: str
+    priority: str
+    created_at: datetime
+
+
+class ExternalTicketRow(BaseModel):
+    ticket_number: str
+    subject: str
+    status: str
+    priority: str
+    customer_name: str | None
+    customer_email: str | None
+    assigned_to: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class ExternalTicketPage(BaseModel):
+    data: list[ExternalTicketRow]
+    current_page: int
+    last_page: int
+    total: int
+    per_page: int
+
+
+class ExternalMessage(BaseModel):
+    body: str
+    from_: str | None = Field(serialization_alias="from")
+    is_agent: bool
+    created_at: datetime
+
+
+class ExternalTicket(BaseModel):
+    ticket_number: str
+    subject: str
+    description: str
+    status: str
+    priority: str
+    assigned_to: str | None
+    messages: list[ExternalMessage]
+    created_at: datetime
+    resolved_at: datetime | None
+
+
+class ExternalTicketEnvelope(BaseModel):
+    ticket: ExternalTicket
+
+
+class ExternalReply(BaseModel):
+    message_id: int
+    ticket: str
+    status: str
+
+
+class ExternalClosed(BaseModel):
+    message: Literal["Ticket closed"] = "Ticket closed"
+    ticket: str
+
+
+# ---------------------------------------------------------------------- builders
+
+
+def project_out(project: Project) -> ExternalProject:
+    return ExternalProject(id=project.id, name=project.name, slug=project.slug)
+
+
+def ticket_created(ticket: Ticket) -> ExternalTicketCreated:
+    return ExternalTicketCreated(
+        ticket_number=ticket.ticket_number,
+        ticket_id=ticket.id,
+        status=str(ticket.status),
+        priority=str(ticket.priority),
+        created_at=ticket.created_at,
+    )
+
+
+def ticket_row(ticket: Ticket) -> ExternalTicketRow:
+    return ExternalTicketRow(
+        ticket_number=ticket.ticket_number,
+        subject=ticket.subject,
+        status=str(ticket.status),
+        priority=str(ticket.priority),
+        customer_name=ticket.customer_name,
+        customer_email=ticket.customer_email,
+        assigned_to=ticket.assignee.name if ticket.assignee is not None else None,
+        created_at=ticket.created_at,
+        updated_at=ticket.updated_at,
+    )
+
+
+def _author_name(ticket: Ticket, message: Message) -> str | None:
+    if message.author is not None:
+        return message.author.name
+    # The author's account is gone: the customer's side still has the ticket's snapshot.
+    if message.sender_type is SenderType.CUSTOMER:
+        return ticket.customer_name
+    return None
+
+
+def conversation_message(ticket: Ticket, message: Message) -> ExternalMessage:
+    return ExternalMessage(
+        body=message.body,
+        from_=_author_name(ticket, message),
+        is_agent=message.sender_type is SenderType.STAFF,
+        created_at=message.created_at,
+    )
+
+
+def ticket_conversation(ticket: Ticket) -> ExternalTicket:
+    return ExternalTicket(
+        ticket_number=ticket.ticket_number,
+        subject=ticket.subject,
+        description=ticket.description,
+        status=str(ticket.status),
+        priority=str(ticket.priority),
+        assigned_to=ticket.assignee.name if ticket.assignee is not None else None,
+        messages=[conversation_message(ticket, m) for m in ticket.messages],
+        created_at=ticket.created_at,
+        resolved_at=ticket.resolved_at,
+    )

@@ -1,0 +1,123 @@
+"""What the ticket rules let a project's key pair do: what a customer may, never staff work."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.config import Settings
+from supportdesk.core.db import Database
+from supportdesk.core.enums import MessageType, Priority, TicketStatus
+from supportdesk.core.errors import Forbidden, ValidationFailed
+from supportdesk.models import ApiKey, Project, Ticket
+from supportdesk.services.attachments import AttachmentStorage
+from supportdesk.services.tickets import NewTicket, TicketChanges, TicketService
+from tests.api.project.conftest import Connected, Connector
+from tests.factories import Factory
+
+
+def _service(session: AsyncSession, settings: Settings) -> TicketService:
+    return TicketService(session, AttachmentStorage(settings.attachments_dir, 1024))
+
+
+async def _principal(session: AsyncSession, connected: Connected) -> Principal:
+    api_key = await session.get(ApiKey, connected.key.api_key.id)
+    project = await session.get(Project, connected.project.id)
+    return Principal(PrincipalKind.PROJECT, frozenset(), api_key=api_key, project=project)
+
+
+def _new(project_id: int) -> NewTicket:
+    return NewTicket(
+        project_id=project_id,
+        subject="Cannot upload photos",
+        description="Nothing happens.",
+        customer_name="Tunde Adeyemi",
+        customer_email="tunde@gmail.test",
+    )
+
+
+async def _project_ticket(database: Database, settings: Settings, connected: Connected) -> Ticket:
+    async with database.transaction() as session:
+        principal = await _principal(session, connected)
+        return await _service(session, settings).create(principal, _new(connected.project.id))
+
+
+StaffAction = Callable[[TicketService, Principal, Ticket], Awaitable[Any]]
+
+STAFF_ACTIONS: dict[str, StaffAction] = {
+    "add an internal note": lambda s, p, t: s.add_message(p, t.id, "Note", MessageType.NOTE),
+    "change the status": lambda s, p, t: s.change_status(p, t.id, TicketStatus.RESOLVED),
+    "assign": lambda s, p, t: s.assign(p, t.id, None),
+    "change the priority": lambda s, p, t: s.update(
+        p, t.id, TicketChanges(frozenset({"priority"}), priority=Priority.LOW)
+    ),
+    "delete": lambda s, p, t: s.delete(p, t.id),
+}
+
+
+@pytest.mark.parametrize("action", list(STAFF_ACTIONS))
+async def test_a_project_may_not_do_staff_work(
+    naija: Connected, database: Database, settings: Settings, action: str
+) -> None:
+    ticket = await _project_ticket(database, settings, naija)
+
+    with pytest.raises(Forbidden):
+        async with database.transaction() as session:
+            principal = await _principal(session, naija)
+            await STAFF_ACTIONS[action](_service(session, settings), principal, ticket)
+
+
+async def test_a_project_replies_as_its_customer(
+    naija: Connected, database: Database, settings: Settings
+) -> None:
+    ticket = await _project_ticket(database, settings, naija)
+
+    async with database.transaction() as session:
+        principal = await _principal(session, naija)
+        message = await _service(session, settings).add_message(principal, ticket.id, "Hello")
+
+    assert message.sender_type == "customer"
+
+
+async def test_a_project_may_not_open_a_ticket_in_another_project(
+    naija: Connected, connect: Connector, database: Database, settings: Settings
+) -> None:
+    other = await connect("ShopRite", "SHOP")
+
+    with pytest.raises(ValidationFailed) as refused:
+        async with database.transaction() as session:
+            principal = await _principal(session, naija)
+            await _service(session, settings).create(principal, _new(other.project.id))
+
+    assert list(refused.value.details) == ["project_id"]
+
+
+async def test_a_project_ticket_needs_the_customers_name_and_email(
+    naija: Connected, database: Database, settings: Settings
+) -> None:
+    anonymous = NewTicket(project_id=naija.project.id, subject="Hi", description="Hello")
+
+    with pytest.raises(ValidationFailed) as refused:
+        async with database.transaction() as session:
+            principal = await _principal(session, naija)
+            await _service(session, settings).create(principal, anonymous)
+
+    assert set(refused.value.details) == {"customer_name", "customer_email"}
+
+
+@pytest.mark.parametrize("role", ["customer", "agent", "admin"])
+async def test_a_portal_user_may_not_speak_for_a_customer_by_email(
+    naija: Connected, database: Database, settings: Settings, make: Factory, role: str
+) -> None:
+    ticket = await _project_ticket(database, settings, naija)
+    user = await make.user(role, projects=[naija.project.id] if role == "agent" else [])
+
+    with pytest.raises(Forbidden):
+        async with database.transaction() as session:
+            await _service(session, settings).close_as_customer(
+                Principal.for_user(user), ticket.ticket_number, "tunde@gmail.test"
+            )
