@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
+from supportdesk.core.enums import ApiKeyType
 from supportdesk.models import ApiKey
 from supportdesk.repositories.base import Repository
 
@@ -26,3 +28,29 @@ class ApiKeyRepository(Repository):
 
     def add(self, api_key: ApiKey) -> None:
         self.session.add(api_key)
+
+    async def of_project(self, project_id: int) -> Sequence[ApiKey]:
+        """A project's key pairs, oldest first."""
+        rows = await self.session.scalars(
+            select(ApiKey)
+            .where(ApiKey.project_id == project_id, ApiKey.type == ApiKeyType.PROJECT)
+            .order_by(ApiKey.id)
+        )
+        return rows.all()
+
+    async def project_key(self, project_id: int, key_id: int) -> ApiKey | None:
+        return await self.session.scalar(
+            select(ApiKey).where(
+                ApiKey.id == key_id,
+                ApiKey.project_id == project_id,
+                ApiKey.type == ApiKeyType.PROJECT,
+            )
+        )
+
+    async def revoke_agent_keys(self, agent_id: int, at: datetime) -> None:
+        """Revoke every live external key that acts as this user, in one statement."""
+        await self.session.execute(
+            update(ApiKey)
+            .where(ApiKey.agent_id == agent_id, ApiKey.revoked.is_(False))
+            .values(revoked=True, revoked_at=at, updated_at=at)
+        )

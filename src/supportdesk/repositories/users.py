@@ -1,17 +1,28 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from supportdesk.core.enums import Role
+from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Project, ProjectAgent, RevokedToken, User
 from supportdesk.repositories.base import Repository
+from supportdesk.repositories.tickets import like_pattern
 
 
 def normalize_email(email: str) -> str:
     return email.strip().lower()
+
+
+@dataclass(frozen=True, slots=True)
+class UserFilters:
+    role: Role | None = None
+    search: str | None = None  # part of the name or the e-mail address
+    is_active: bool | None = None
 
 
 class UserRepository(Repository):
@@ -25,12 +36,49 @@ class UserRepository(Repository):
             select(User).where(User.email == normalize_email(email), User.deleted_at.is_(None))
         )
 
-    async def email_taken(self, email: str) -> bool:
+    async def email_taken(self, email: str, *, except_user_id: int | None = None) -> bool:
         # Soft-deleted users keep their address: the unique index still holds it.
-        found = await self.session.scalar(
-            select(exists().where(User.email == normalize_email(email)))
+        taken = exists().where(User.email == normalize_email(email))
+        if except_user_id is not None:
+            taken = taken.where(User.id != except_user_id)
+        return bool(await self.session.scalar(select(taken)))
+
+    async def list_page(self, filters: UserFilters, page: PageRequest) -> Page[User]:
+        """A page of (not deleted) users by name; the total counted alongside."""
+        conditions = [User.deleted_at.is_(None), *self._where(filters)]
+        rows = (
+            await self.session.execute(
+                select(User, func.count().over())
+                .where(*conditions)
+                .order_by(User.name, User.id)
+                .limit(page.per_page)
+                .offset(page.offset)
+            )
+        ).all()
+        if rows:
+            total = int(rows[0][1])
+        elif page.page == 1:
+            total = 0
+        else:
+            counted = select(func.count()).select_from(User).where(*conditions)
+            total = int(await self.session.scalar(counted) or 0)
+        return Page(
+            items=[user for user, _ in rows], total=total, page=page.page, per_page=page.per_page
         )
-        return bool(found)
+
+    @staticmethod
+    def _where(filters: UserFilters) -> list[ColumnElement[bool]]:
+        where: list[ColumnElement[bool]] = []
+        if filters.role is not None:
+            where.append(User.role == filters.role)
+        if filters.is_active is not None:
+            where.append(User.is_active == filters.is_active)
+        if filters.search:
+            pattern = like_pattern(filters.search)
+            where.append(
+                or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
+            )
+        return where
 
     async def get_with_token_state(self, user_id: int, jti: str) -> tuple[User, bool] | None:
         """The user behind a token and whether that token was revoked, in one statement."""
