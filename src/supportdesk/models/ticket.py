@@ -62,6 +62,7 @@ class Ticket(TimestampMixin, Base):
         Index("ix_tickets_customer_email", "customer_email"),
         Index("ix_tickets_resolution_due_at", "resolution_due_at"),
         Index("ix_tickets_first_response_due_at", "first_response_due_at"),
+        Index("ix_tickets_resolved_at", "resolved_at"),  # reports and trends by resolution day
         # Full-text search on subjects; SQLite searches with LIKE instead.
         Index(
             "ix_tickets_subject_fts",

@@ -1,0 +1,93 @@
+"""Query parameters and bodies of the portal's reports, as the seed's examples show them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date(name: str) -> Callable[[Any], date]:
+    """A YYYY-MM-DD day and nothing else (no timestamps, no epoch seconds)."""
+
+    def parse(value: Any) -> date:
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError(f"The {name} field must be a valid date in the format YYYY-MM-DD.")
+
+    return parse
+
+
+FromDate = Annotated[date, BeforeValidator(_iso_date("from"))]
+ToDate = Annotated[date, BeforeValidator(_iso_date("to"))]
+GroupBy = Literal["day", "week", "month"]
+
+
+class Report(BaseModel):
+    pass
+
+
+class StatusCounts(Report):
+    open: int
+    inProgress: int  # noqa: N815 - the seed's key
+    pending: int
+    resolved: int
+    closed: int
+
+
+class OverviewOut(Report):
+    total_tickets: int
+    by_status: StatusCounts
+    unassigned: int
+    sla_breached: int
+    avg_first_response_mins: float | None
+    avg_resolution_minutes: float | None
+
+
+class ProjectReportRow(Report):
+    project: str
+    total: int
+    resolved: int
+    breached: int
+    resolve_rate: float
+
+
+class AgentReportRow(Report):
+    agent: str
+    total_assigned: int
+    total_resolved: int
+    resolve_rate: float
+    avg_resolution_minutes: float | None
+
+
+class TrendRowOut(Report):
+    period: str
+    created: int
+    resolved: int
+
+
+class PriorityBreaches(Report):
+    total: int
+    fr_breached: int
+    res_breached: int
+
+
+class SlaReportOut(Report):
+    total_tickets: int
+    fr_breach_rate: float
+    res_breach_rate: float
+    by_priority: dict[str, PriorityBreaches]
+
+
+class CategoryReportRow(Report):
+    category: str
+    color: str | None
+    total: int
