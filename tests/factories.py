@@ -76,7 +76,7 @@ class Factory:
             project = Project(
                 name=name,
                 slug=fields.pop("slug", f"project-{n}"),
-                ticket_prefix=fields.pop("ticket_prefix", f"P{n:03d}"[:4]),
+                ticket_prefix=fields.pop("ticket_prefix", f"P{n}"),
                 **fields,
             )
             session.add(project)

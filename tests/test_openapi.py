@@ -50,7 +50,7 @@ def portal_operations(schema: dict[str, Any]) -> dict[tuple[str, str], dict[str,
     return {
         (method, path): operation
         for method, path, operation in operations(schema)
-        if path.startswith("/api/")
+        if path.startswith("/api/") and not path.startswith("/api/external")
     }
 
 

@@ -1,9 +1,10 @@
-"""Dependencies every surface uses: the request's transaction, settings and credentials."""
+"""Dependencies every surface uses: the request's transaction, settings, credentials and
+the services built on them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Collection
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,9 +13,19 @@ from supportdesk.auth.authenticator import Authenticator, Credentials
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
+from supportdesk.services.api_keys import ApiKeyService
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.auth import AuthService
+from supportdesk.services.canned_responses import CannedResponseService
+from supportdesk.services.categories import CategoryService
+from supportdesk.services.projects import ProjectService
+from supportdesk.services.reports import ReportService
+from supportdesk.services.sla_policies import SlaPolicyService
+from supportdesk.services.tags import TagService
 from supportdesk.services.tickets import TicketService
+from supportdesk.services.users import UserService
+
+S = TypeVar("S")
 
 
 async def _transaction(request: Request) -> AsyncIterator[AsyncSession]:
@@ -77,3 +88,22 @@ def auth_service(session: SessionDep, settings: SettingsDep) -> AuthService:
 
 TicketServiceDep = Annotated[TicketService, Depends(ticket_service)]
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
+
+
+def _on_session(service: Callable[[AsyncSession], S]) -> Any:
+    """A dependency building `service` on the request's transaction."""
+
+    def provide(session: SessionDep) -> S:
+        return service(session)
+
+    return Depends(provide)
+
+
+ProjectServiceDep = Annotated[ProjectService, _on_session(ProjectService)]
+ApiKeyServiceDep = Annotated[ApiKeyService, _on_session(ApiKeyService)]
+UserServiceDep = Annotated[UserService, _on_session(UserService)]
+CategoryServiceDep = Annotated[CategoryService, _on_session(CategoryService)]
+SlaPolicyServiceDep = Annotated[SlaPolicyService, _on_session(SlaPolicyService)]
+CannedResponseServiceDep = Annotated[CannedResponseService, _on_session(CannedResponseService)]
+TagServiceDep = Annotated[TagService, _on_session(TagService)]
+ReportServiceDep = Annotated[ReportService, _on_session(ReportService)]
