@@ -13,8 +13,21 @@ from supportdesk.auth.principal import Principal
 from supportdesk.auth.tokens import issue_token
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
-from supportdesk.core.enums import ApiKeyType, Priority, Role
-from supportdesk.models import Category, Project, ProjectAgent, Tag, Ticket, User
+from supportdesk.core.enums import ApiKeyType, CustomFieldType, Priority, Role
+from supportdesk.models import (
+    Category,
+    CustomField,
+    Department,
+    KnowledgeArticle,
+    KnowledgeCategory,
+    Product,
+    Project,
+    ProjectAgent,
+    Tag,
+    Ticket,
+    User,
+    department_agents,
+)
 from supportdesk.services.api_keys import ApiKeyService, IssuedKey
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.tickets import NewTicket, TicketService
@@ -93,6 +106,61 @@ class Factory:
             tag = Tag(name=name or f"tag-{next(_sequence)}", **fields)
             session.add(tag)
         return tag
+
+    async def department(
+        self, name: str | None = None, *, agents: Sequence[User] = (), **fields: Any
+    ) -> Department:
+        async with self.database.transaction() as session:
+            department = Department(name=name or f"Department {next(_sequence)}", **fields)
+            session.add(department)
+            await session.flush()
+            if agents:
+                await session.execute(
+                    department_agents.insert(),
+                    [{"department_id": department.id, "user_id": agent.id} for agent in agents],
+                )
+        return department
+
+    async def product(self, name: str | None = None, **fields: Any) -> Product:
+        async with self.database.transaction() as session:
+            product = Product(name=name or f"Product {next(_sequence)}", **fields)
+            session.add(product)
+        return product
+
+    async def knowledge_category(self, name: str | None = None, **fields: Any) -> KnowledgeCategory:
+        async with self.database.transaction() as session:
+            category = KnowledgeCategory(name=name or f"Section {next(_sequence)}", **fields)
+            session.add(category)
+        return category
+
+    async def article(
+        self, title: str | None = None, *, status: str = "published", **fields: Any
+    ) -> KnowledgeArticle:
+        n = next(_sequence)
+        async with self.database.transaction() as session:
+            article = KnowledgeArticle(
+                title=title or f"Article {n}",
+                slug=fields.pop("slug", f"article-{n}"),
+                status=status,
+                **fields,
+            )
+            session.add(article)
+        return article
+
+    async def custom_field(
+        self,
+        label: str | None = None,
+        field_type: CustomFieldType | str = CustomFieldType.TEXT,
+        **fields: Any,
+    ) -> CustomField:
+        async with self.database.transaction() as session:
+            field = CustomField(
+                label=label or f"Field {next(_sequence)}",
+                type=CustomFieldType(field_type),
+                **fields,
+            )
+            session.add(field)
+        return field
 
     async def ticket(
         self,

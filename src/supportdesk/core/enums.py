@@ -66,3 +66,15 @@ class ApiKeyType(StrEnum):
     INTERNAL = "internal"
     EXTERNAL = "external"
     PROJECT = "project"
+
+
+class CustomFieldType(StrEnum):
+    DATE = "date"
+    DATETIME_LOCAL = "datetime_local"
+    EMAIL = "email"
+    NUMBER = "number"
+    TEL = "tel"
+    TEXT = "text"
+    TEXTAREA = "textarea"
+    TIME = "time"
+    URL = "url"

@@ -5,8 +5,13 @@ from supportdesk.models.api_key import ApiKey
 from supportdesk.models.auth import RevokedToken
 from supportdesk.models.base import Base
 from supportdesk.models.canned_response import CannedResponse
-from supportdesk.models.message import Attachment, Message
+from supportdesk.models.custom_field import CustomField
+from supportdesk.models.department import Department, department_agents
+from supportdesk.models.knowledge import KnowledgeArticle, KnowledgeCategory
+from supportdesk.models.message import Attachment, Message, MessageLike
+from supportdesk.models.notification import Notification
 from supportdesk.models.outbox import OutboxEvent
+from supportdesk.models.product import Product
 from supportdesk.models.project import DEFAULT_PROJECT_ID, Project, ProjectAgent
 from supportdesk.models.setting import Setting
 from supportdesk.models.sla import SlaPolicy
@@ -22,8 +27,15 @@ __all__ = [
     "Base",
     "CannedResponse",
     "Category",
+    "CustomField",
+    "Department",
+    "KnowledgeArticle",
+    "KnowledgeCategory",
     "Message",
+    "MessageLike",
+    "Notification",
     "OutboxEvent",
+    "Product",
     "Project",
     "ProjectAgent",
     "Rating",
@@ -35,5 +47,6 @@ __all__ = [
     "TicketCounter",
     "User",
     "Watcher",
+    "department_agents",
     "ticket_tags",
 ]

@@ -15,7 +15,9 @@ class CannedResponse(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(255))
     body: Mapped[str] = mapped_column(Text)
-    shortcut: Mapped[str | None] = mapped_column(String(64))
+    shortcut: Mapped[str | None] = mapped_column(String(100))
+    # Seed 000's free-text grouping ("General"), beside the portal's category link.
+    category_label: Mapped[str | None] = mapped_column(String(100))
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="SET NULL")
     )

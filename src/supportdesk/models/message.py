@@ -42,6 +42,20 @@ class Message(TimestampMixin, Base):
         return self.type is MessageType.NOTE
 
 
+class MessageLike(Base):
+    """An agent's like on a message (seed 001 toggles it)."""
+
+    __tablename__ = "message_likes"
+
+    message_id: Mapped[int] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+
 class Attachment(Base):
     """A file uploaded to a ticket; its bytes live in storage under their SHA-256."""
 

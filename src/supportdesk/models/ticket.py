@@ -23,7 +23,9 @@ from supportdesk.models.base import Base, TimestampMixin, enum_type
 
 if TYPE_CHECKING:
     from supportdesk.models.activity import Activity
+    from supportdesk.models.department import Department
     from supportdesk.models.message import Attachment, Message
+    from supportdesk.models.product import Product
     from supportdesk.models.project import Project
     from supportdesk.models.sla import SlaPolicy
     from supportdesk.models.taxonomy import Category, Tag
@@ -93,6 +95,12 @@ class Ticket(TimestampMixin, Base):
     category_id: Mapped[int | None] = mapped_column(
         ForeignKey("categories.id", ondelete="SET NULL"), index=True
     )
+    department_id: Mapped[int | None] = mapped_column(
+        ForeignKey("departments.id", ondelete="SET NULL"), index=True
+    )
+    product_id: Mapped[int | None] = mapped_column(
+        ForeignKey("products.id", ondelete="SET NULL"), index=True
+    )
     # "metadata" is reserved on declarative classes, hence the attribute name.
     meta: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     custom_fields: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -127,6 +135,8 @@ class Ticket(TimestampMixin, Base):
     creator: Mapped[User | None] = relationship(foreign_keys=[creator_id], lazy="raise")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="raise")
     category: Mapped[Category | None] = relationship(lazy="raise")
+    department: Mapped[Department | None] = relationship(lazy="raise")
+    product: Mapped[Product | None] = relationship(lazy="raise")
     sla_policy: Mapped[SlaPolicy | None] = relationship(lazy="raise")
     tags: Mapped[list[Tag]] = relationship(secondary=ticket_tags, lazy="raise", order_by="Tag.id")
     messages: Mapped[list[Message]] = relationship(
