@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from supportdesk import __version__
-from supportdesk.api import portal, project
+from supportdesk.api import agent, internal, legacy, portal, project, rest
 from supportdesk.api.errors import install_error_handlers
 from supportdesk.api.security import ALL_SCHEMES
 from supportdesk.config import Settings, resolve_secret_key
@@ -28,6 +28,10 @@ OPENAPI_TAGS = [
     {"name": "portal: configuration", "description": "Categories, SLA, canned responses, tags."},
     {"name": "portal: reports", "description": "Ticket figures, scoped by role."},
     {"name": "project: tickets", "description": "Connected projects, by key pair."},
+    {"name": "internal", "description": "Back-office API with scoped internal keys (seed 000)."},
+    {"name": "agent", "description": "Agents' own tools with external keys (seed 001)."},
+    {"name": "rest", "description": "Generic REST API with cursor pagination (seed 002)."},
+    {"name": "legacy", "description": "Simple ticket API of the mobile SDK (seed 004)."},
     {"name": "health", "description": "Liveness and readiness."},
 ]
 
@@ -52,12 +56,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.database = database
     app.state.storage = AttachmentStorage(settings.attachments_dir, settings.max_attachment_bytes)
 
-    app.include_router(project.router)
-    app.include_router(portal.router)
+    # The most specific prefixes first: every surface but the portal lives under /api/….
+    surfaces = (internal, agent, rest, legacy, project, portal)
+    for surface in surfaces:
+        app.include_router(surface.router)
     _declare_security_schemes(app)
     install_error_handlers(
         app,
-        [(portal.PREFIX, portal.render_error), (project.PREFIX, project.render_error)],
+        # The legacy API shares the portal's /api prefix; its unknown paths get the portal's
+        # error body, as every other unknown path under /api does.
+        [(s.PREFIX, s.render_error) for s in surfaces if s is not legacy],
         default=portal.render_error,
     )
 

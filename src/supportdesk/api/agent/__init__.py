@@ -1,0 +1,13 @@
+"""The agent API (seed 001) at /api/v1/external, for agents' external keys."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from supportdesk.api.agent.errors import AgentRoute, render_error
+
+PREFIX = "/api/v1/external"
+
+router = APIRouter(prefix=PREFIX, route_class=AgentRoute)
+
+__all__ = ["PREFIX", "render_error", "router"]

@@ -1,0 +1,19 @@
+"""The agent API's error body (seed 001): ``{"status": false, "message", "errors"}``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from supportdesk.api.errors import ApiError, surface_route
+
+
+def render_error(error: ApiError) -> JSONResponse:
+    body: dict[str, Any] = {"status": False, "message": error.message}
+    if error.details:
+        body["errors"] = error.details
+    return JSONResponse(body, status_code=error.status)
+
+
+AgentRoute = surface_route(render_error)

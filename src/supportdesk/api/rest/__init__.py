@@ -1,0 +1,13 @@
+"""The REST API (seed 002) at /api/v1, for internal keys and portal JWTs as Bearer tokens."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from supportdesk.api.rest.errors import RestRoute, render_error
+
+PREFIX = "/api/v1"
+
+router = APIRouter(prefix=PREFIX, route_class=RestRoute)
+
+__all__ = ["PREFIX", "render_error", "router"]
