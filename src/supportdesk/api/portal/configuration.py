@@ -46,6 +46,17 @@ router = APIRouter(tags=["portal: configuration"], route_class=PortalRoute)
 # ---------------------------------------------------------------------- categories
 
 
+def _category_fields(body: CategoryIn | CategoryUpdateIn) -> CategoryFields:
+    return CategoryFields(
+        fields_set=frozenset(body.model_fields_set),
+        name=body.name,
+        color=body.color,
+        parent_id=body.parent_id,
+        description=body.description,
+        sort_order=body.sort_order,
+    )
+
+
 @router.get("/categories", response_model=CategoryTree)
 async def list_categories(principal: PrincipalDep, categories: CategoryServiceDep) -> CategoryTree:
     roots = await categories.tree(principal)
@@ -56,15 +67,7 @@ async def list_categories(principal: PrincipalDep, categories: CategoryServiceDe
 async def create_category(
     body: CategoryIn, principal: PrincipalDep, categories: CategoryServiceDep
 ) -> CategoryEnvelope:
-    fields = CategoryFields(
-        fields_set=frozenset(body.model_fields_set),
-        name=body.name,
-        color=body.color,
-        parent_id=body.parent_id,
-        description=body.description,
-        sort_order=body.sort_order,
-    )
-    category = await categories.create(principal, fields)
+    category = await categories.create(principal, _category_fields(body))
     return CategoryEnvelope(category=CategoryOut.model_validate(category))
 
 
@@ -75,15 +78,7 @@ async def update_category(
     principal: PrincipalDep,
     categories: CategoryServiceDep,
 ) -> CategoryEnvelope:
-    fields = CategoryFields(
-        fields_set=frozenset(body.model_fields_set),
-        name=body.name,
-        color=body.color,
-        parent_id=body.parent_id,
-        description=body.description,
-        sort_order=body.sort_order,
-    )
-    category = await categories.update(principal, category_id, fields)
+    category = await categories.update(principal, category_id, _category_fields(body))
     return CategoryEnvelope(category=CategoryOut.model_validate(category))
 
 
@@ -96,6 +91,16 @@ async def delete_category(
 
 
 # ---------------------------------------------------------------------- SLA policies
+
+
+def _sla_policy_fields(body: SlaPolicyIn | SlaPolicyUpdateIn) -> SlaPolicyFields:
+    return SlaPolicyFields(
+        fields_set=frozenset(body.model_fields_set),
+        project_id=body.project_id,
+        priority=body.priority,
+        first_response_minutes=body.first_response_minutes,
+        resolution_minutes=body.resolution_minutes,
+    )
 
 
 @router.get("/sla", response_model=SlaPolicyList)
@@ -114,14 +119,7 @@ async def list_sla_policies(
 async def create_sla_policy(
     body: SlaPolicyIn, principal: PrincipalDep, policies: SlaPolicyServiceDep
 ) -> SlaPolicyEnvelope:
-    fields = SlaPolicyFields(
-        fields_set=frozenset(body.model_fields_set),
-        project_id=body.project_id,
-        priority=body.priority,
-        first_response_minutes=body.first_response_minutes,
-        resolution_minutes=body.resolution_minutes,
-    )
-    policy = await policies.create(principal, fields)
+    policy = await policies.create(principal, _sla_policy_fields(body))
     return SlaPolicyEnvelope(sla_policy=SlaPolicyOut.model_validate(policy))
 
 
@@ -132,14 +130,7 @@ async def update_sla_policy(
     principal: PrincipalDep,
     policies: SlaPolicyServiceDep,
 ) -> SlaPolicyEnvelope:
-    fields = SlaPolicyFields(
-        fields_set=frozenset(body.model_fields_set),
-        project_id=body.project_id,
-        priority=body.priority,
-        first_response_minutes=body.first_response_minutes,
-        resolution_minutes=body.resolution_minutes,
-    )
-    policy = await policies.update(principal, policy_id, fields)
+    policy = await policies.update(principal, policy_id, _sla_policy_fields(body))
     return SlaPolicyEnvelope(sla_policy=SlaPolicyOut.model_validate(policy))
 
 
