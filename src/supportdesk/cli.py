@@ -1,4 +1,4 @@
-"""``supportdesk serve | migrate | create-admin | create-api-key``."""
+"""``supportdesk serve | worker | migrate | create-admin | create-api-key``."""
 
 from __future__ import annotations
 
@@ -67,6 +67,22 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def worker(_: argparse.Namespace) -> int:
+    from supportdesk.worker.arq_app import create_worker
+
+    settings = _settings()
+    if not settings.redis_url:
+        print(
+            "error: SUPPORTDESK_REDIS_URL is not set. Without Redis, `supportdesk serve` "
+            "runs the background jobs itself.",
+            file=sys.stderr,
+        )
+        return 2
+    logging.getLogger().setLevel(settings.log_level.upper())
+    create_worker(settings).run()
+    return 0
+
+
 def migrate(_: argparse.Namespace) -> int:
     upgrade_to_head(_settings().database_url)
     print("Database is at the latest revision.")
@@ -122,6 +138,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
     p.set_defaults(handler=serve)
+
+    p = commands.add_parser(
+        "worker", help="run the background jobs on Redis (outbox relay, SLA checks, e-mail)"
+    )
+    p.set_defaults(handler=worker)
 
     p = commands.add_parser("migrate", help="upgrade the database to the latest schema")
     p.set_defaults(handler=migrate)

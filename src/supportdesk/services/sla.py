@@ -4,6 +4,9 @@ The first-response clock runs from creation until the first public staff reply. 
 resolution clock runs from creation (or the last reopening), pauses while the ticket
 waits on the customer or is on hold, and stops at resolution; pauses push the due date
 back by their length.
+
+A breach is recorded once, by the worker's check (``record_breaches``): the flag, an
+activity row and an ``sla.breached`` event, in one transaction.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.core.enums import Priority, TicketStatus
-from supportdesk.models import SlaPolicy, Ticket
+from supportdesk.core.events import EventType, record_event
+from supportdesk.models import Activity, SlaPolicy, Ticket
+from supportdesk.repositories.maintenance import BreachedTicket, MaintenanceRepository
 from supportdesk.repositories.sla import SlaPolicyRepository
 
 
@@ -34,9 +39,56 @@ DEFAULT_TARGETS: dict[Priority, SlaTargets] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class SlaBreach:
+    kind: str  # "first_response" or "resolution"
+    ticket: BreachedTicket
+
+
 class SlaService:
     def __init__(self, session: AsyncSession) -> None:
+        self.session = session
         self.policies = SlaPolicyRepository(session)
+        self.maintenance = MaintenanceRepository(session)
+
+    async def record_breaches(self, now: datetime) -> list[SlaBreach]:
+        """Flag the tickets whose first response or resolution became overdue.
+
+        Each flag is set by a conditional UPDATE that only one transaction can win, so
+        two checks running at once record each breach, its activity and its event once.
+        """
+        breaches = [
+            SlaBreach("first_response", ticket)
+            for ticket in await self.maintenance.mark_first_response_breaches(now)
+        ] + [
+            SlaBreach("resolution", ticket)
+            for ticket in await self.maintenance.mark_resolution_breaches(now)
+        ]
+        for breach in breaches:
+            what = "First response" if breach.kind == "first_response" else "Resolution"
+            due = breach.ticket.due_at.isoformat()
+            self.session.add(
+                Activity(
+                    ticket_id=breach.ticket.ticket_id,
+                    action="sla_breached",
+                    description=f"{what} SLA breached (due {due})",
+                    changes={f"{breach.kind}_breached_at": [None, now.isoformat()]},
+                    created_at=now,
+                )
+            )
+            record_event(
+                self.session,
+                EventType.SLA_BREACHED,
+                {
+                    "ticket_id": breach.ticket.ticket_id,
+                    "ticket_number": breach.ticket.ticket_number,
+                    "project_id": breach.ticket.project_id,
+                    "actor_id": None,
+                    "kind": breach.kind,
+                    "due_at": due,
+                },
+            )
+        return breaches
 
     async def targets(self, project_id: int, priority: Priority) -> SlaTargets:
         policy = await self.policies.effective(project_id, priority)

@@ -1,0 +1,79 @@
+"""Users' in-app notifications: one user's list, unread count and read marks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from supportdesk.core.pagination import Page, PageRequest
+from supportdesk.models import Notification
+from supportdesk.repositories.base import Repository
+
+
+class NotificationRepository(Repository):
+    async def page_of(self, user_id: int, page: PageRequest) -> Page[Notification]:
+        """A user's notifications, newest first, the total counted alongside.
+
+        Ordered by id (served by ix_notifications_user_id_id): rows are inserted as
+        events arrive, so the newest has the highest id.
+        """
+        mine = Notification.user_id == user_id
+        rows = (
+            await self.session.execute(
+                select(Notification, func.count().over())
+                .where(mine)
+                .order_by(Notification.id.desc())
+                .limit(page.per_page)
+                .offset(page.offset)
+            )
+        ).all()
+        if rows:
+            total = int(rows[0][1])
+        elif page.page == 1:
+            total = 0
+        else:
+            counted = select(func.count()).select_from(Notification).where(mine)
+            total = int(await self.session.scalar(counted) or 0)
+        return Page(
+            items=[notification for notification, _ in rows],
+            total=total,
+            page=page.page,
+            per_page=page.per_page,
+        )
+
+    async def unread_count(self, user_id: int) -> int:
+        counted = (
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.user_id == user_id, Notification.is_read.is_(False))
+        )
+        return int(await self.session.scalar(counted) or 0)
+
+    async def get_own(self, user_id: int, notification_id: int) -> Notification | None:
+        """One of the user's notifications; another user's is as good as missing."""
+        return await self.session.scalar(
+            select(Notification).where(
+                Notification.id == notification_id, Notification.user_id == user_id
+            )
+        )
+
+    async def add_once(self, rows: Sequence[dict[str, Any]]) -> int:
+        """Insert notifications, skipping any (event, user) pair already notified.
+
+        Events are delivered at least once: the unique (event_id, user_id) index turns a
+        second delivery into nothing. Returns how many rows were new.
+        """
+        if not rows:
+            return 0
+        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
+        result = await self.session.execute(
+            insert(Notification)
+            .values(list(rows))
+            .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+            .returning(Notification.id)
+        )
+        return len(result.all())

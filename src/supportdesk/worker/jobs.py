@@ -1,0 +1,213 @@
+"""The job functions. Each takes arq's ctx; the in-process runner calls the same ones."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from arq import Retry
+from arq.connections import ArqRedis
+from arq.constants import expires_extra_ms, job_key_prefix, result_key_prefix
+from arq.jobs import serialize_job
+
+from supportdesk.core import clock
+from supportdesk.core.events import EventType
+from supportdesk.repositories.outbox import OutboxRepository
+from supportdesk.services.maintenance import MaintenanceService
+from supportdesk.services.notifier import Notifier
+from supportdesk.services.sla import SlaService
+from supportdesk.worker.context import Resources, resources
+
+log = logging.getLogger(__name__)
+
+HANDLE_EVENT = "handle_event"
+QUEUE_NAME = "supportdesk:queue"
+# Retries back off exponentially from job_retry_seconds, up to this.
+MAX_RETRY_DELAY_SECONDS = 3600.0
+
+
+def job_id(event_id: int) -> str:
+    """One arq job per event, however often the relay offers it."""
+    return f"outbox:{event_id}"
+
+
+def retry_delay(settings_retry_seconds: float, attempt: int) -> float:
+    delay: float = settings_retry_seconds * 2.0 ** (attempt - 1)
+    return min(delay, MAX_RETRY_DELAY_SECONDS)
+
+
+# -------------------------------------------------------------------- events
+
+
+async def deliver_event(res: Resources, event_id: int) -> bool:
+    """Run an event's handlers; False if the event is gone or was given up.
+
+    Idempotent: notices are written once per (event, user) and auto-assign leaves an
+    assigned ticket alone, so a second delivery changes nothing in the database. The
+    e-mail goes last, after the commit: if it fails, the retry finds the rest done.
+    """
+    async with res.database.transaction() as session:
+        event = await OutboxRepository(session).get(event_id)
+        if event is None or event.failed_at is not None:
+            return False
+        ticket_id = event.payload.get("ticket_id")
+        if event.event_type == EventType.TICKET_CREATED and isinstance(ticket_id, int):
+            # Before the notices: a ticket that found its assignee tells only them.
+            await MaintenanceService(session, res.storage).auto_assign(ticket_id)
+        delivery = await Notifier(session).deliver(event)
+    for email in delivery.emails:
+        await res.mailer.send(email)
+    return True
+
+
+async def note_failure(res: Resources, event_id: int, attempt: int, exc: BaseException) -> bool:
+    """Record a failed delivery; True if it will be tried again, False if given up."""
+    final = attempt >= res.settings.job_max_tries
+    error = f"{type(exc).__name__}: {exc}"
+    async with res.database.transaction() as session:
+        await OutboxRepository(session).record_failure(
+            event_id, attempt, error, failed_at=clock.now() if final else None
+        )
+    if final:
+        log.error("event %s failed after %s tries, given up: %s", event_id, attempt, error)
+    else:
+        log.warning("event %s failed (try %s), will retry: %s", event_id, attempt, error)
+    return not final
+
+
+async def handle_event(ctx: dict[str, Any], event_id: int) -> bool:
+    """The arq job of one event: retried with back-off, then marked failed."""
+    res = resources(ctx)
+    attempt = int(ctx.get("job_try", 1))
+    try:
+        return await deliver_event(res, event_id)
+    except Exception as exc:
+        if await note_failure(res, event_id, attempt, exc):
+            raise Retry(defer=retry_delay(res.settings.job_retry_seconds, attempt)) from exc
+        return False
+
+
+# -------------------------------------------------------------------- relay
+
+# arq's enqueue_job, for a whole batch in one round trip (enqueue_job costs a WATCH
+# transaction per job): a job is queued unless its id is already queued, running or
+# finished with a result still kept, exactly as enqueue_job decides.
+_ENQUEUE_BATCH = """
+local job_prefix, result_prefix = ARGV[1], ARGV[2]
+local score, expires_ms = ARGV[3], ARGV[4]
+local queued = 0
+for i = 5, #ARGV, 2 do
+  local id = ARGV[i]
+  if redis.call('EXISTS', job_prefix .. id, result_prefix .. id) == 0 then
+    redis.call('PSETEX', job_prefix .. id, expires_ms, ARGV[i + 1])
+    redis.call('ZADD', KEYS[1], score, id)
+    queued = queued + 1
+  end
+end
+return queued
+"""
+
+
+async def enqueue_events(redis: ArqRedis, event_ids: Sequence[int]) -> int:
+    """Queue one handle_event job per event; returns how many were new to the queue."""
+    now_ms = int(time.time() * 1000)
+    argv: list[str | bytes | int] = [job_key_prefix, result_key_prefix, now_ms, expires_extra_ms]
+    for event_id in event_ids:
+        argv.append(job_id(event_id))
+        argv.append(
+            serialize_job(
+                HANDLE_EVENT, (event_id,), {}, None, now_ms, serializer=redis.job_serializer
+            )
+        )
+    # redis-py types eval's arguments as str; bytes and ints are sent as they are.
+    queued = redis.eval(_ENQUEUE_BATCH, 1, QUEUE_NAME, *argv)  # type: ignore[arg-type]
+    return int(await cast(Awaitable[Any], queued))
+
+
+async def relay_outbox(ctx: dict[str, Any]) -> int:
+    """Hand pending events to arq, one job each, and mark them published.
+
+    The jobs are enqueued before the transaction commits: if Redis is down the marks
+    are rolled back and the events wait; if the commit fails the events are offered
+    again, and the job id (or the idempotent handlers) keeps them from being handled
+    twice.
+    """
+    res = resources(ctx)
+    redis = ctx["redis"]
+    batch = res.settings.outbox_batch_size
+    published = 0
+    while True:
+        async with res.database.transaction() as session:
+            outbox = OutboxRepository(session)
+            claimed = await outbox.publish_next(batch, clock.now())
+            if claimed:
+                await enqueue_events(redis, claimed)
+        published += len(claimed)
+        if len(claimed) < batch:
+            return published
+
+
+# -------------------------------------------------------------------- cron
+
+
+async def check_sla(ctx: dict[str, Any]) -> int:
+    """Record new first-response and resolution breaches (every minute)."""
+    res = resources(ctx)
+    async with res.database.transaction() as session:
+        breaches = await SlaService(session).record_breaches(clock.now())
+    if breaches:
+        log.info("recorded %s SLA breach(es)", len(breaches))
+    return len(breaches)
+
+
+async def auto_close(ctx: dict[str, Any]) -> int:
+    """Close resolved tickets idle for sd_auto_close_days (0 = off), one at a time."""
+    res = resources(ctx)
+    async with res.database.transaction(read_only=True) as session:
+        service = MaintenanceService(session, res.storage)
+        cutoff = await service.auto_close_cutoff(clock.now())
+        ids = await service.idle_resolved(cutoff) if cutoff is not None else []
+    closed = 0
+    for ticket_id in ids:
+        assert cutoff is not None
+        try:
+            async with res.database.transaction() as session:
+                closed += await MaintenanceService(session, res.storage).close_if_idle(
+                    ticket_id, cutoff
+                )
+        except Exception:  # one ticket changing under us must not hold up the others
+            log.exception("auto-close of ticket %s failed; next run retries", ticket_id)
+    if closed:
+        log.info("auto-closed %s ticket(s)", closed)
+    return closed
+
+
+async def purge_deleted(ctx: dict[str, Any]) -> int:
+    """Hard-delete tickets soft-deleted over 30 days ago, and their files (monthly)."""
+    res = resources(ctx)
+    purged = 0
+    while True:
+        async with res.database.transaction() as session:
+            batch = await MaintenanceService(session, res.storage).purge_deleted(clock.now())
+        for key in batch.files:
+            path: Path = res.storage.path(key)
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+        purged += batch.tickets
+        if batch.tickets == 0:
+            break
+    if purged:
+        log.info("purged %s deleted ticket(s)", purged)
+    return purged
+
+
+async def cleanup(ctx: dict[str, Any]) -> tuple[int, int]:
+    """Drop expired revoked tokens and published events older than 7 days (daily)."""
+    res = resources(ctx)
+    async with res.database.transaction() as session:
+        tokens, events = await MaintenanceService(session, res.storage).cleanup(clock.now())
+    log.info("cleanup: %s revoked token(s), %s published event(s) removed", tokens, events)
+    return tokens, events
