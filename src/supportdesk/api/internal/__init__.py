@@ -4,10 +4,41 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from supportdesk.api.internal import (
+    activity_logs,
+    api_keys,
+    canned_responses,
+    catalogue,
+    connection,
+    custom_fields,
+    knowledge,
+    messages,
+    people,
+    reports,
+    settings,
+    taxonomy,
+    tickets,
+)
 from supportdesk.api.internal.errors import InternalRoute, render_error
 
 PREFIX = "/api/v1/internal"
 
 router = APIRouter(prefix=PREFIX, route_class=InternalRoute)
+for module in (
+    connection,
+    tickets,
+    messages,
+    taxonomy,
+    catalogue,
+    people,
+    knowledge,
+    canned_responses,
+    custom_fields,
+    activity_logs,
+    reports,
+    settings,
+    api_keys,
+):
+    router.include_router(module.router)
 
 __all__ = ["PREFIX", "render_error", "router"]

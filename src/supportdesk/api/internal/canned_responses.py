@@ -1,0 +1,87 @@
+"""Canned responses (seed 000), sorted by sort_order; created for every staff member."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, status
+
+from supportdesk.api.deps import CannedResponseServiceDep
+from supportdesk.api.internal.deps import PageDep, require_scope
+from supportdesk.api.internal.errors import InternalRoute
+from supportdesk.api.internal.resource_schemas import (
+    CannedResponseIn,
+    CannedResponseOut,
+    CannedResponseUpdateIn,
+    canned_response_out,
+)
+from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
+from supportdesk.api.types import PathId
+from supportdesk.auth.principal import Principal
+from supportdesk.services.canned_responses import CannedResponseFields
+
+router = APIRouter(tags=["internal"], route_class=InternalRoute)
+
+
+def _fields(body: CannedResponseIn) -> CannedResponseFields:
+    return CannedResponseFields(
+        fields_set=frozenset(body.model_fields_set),
+        title=body.title,
+        content=body.content,
+        category=body.category,
+        shortcut=body.shortcut,
+        is_active=body.is_active,
+        sort_order=body.sort_order,
+    )
+
+
+@router.get("/canned-responses", response_model=ListEnvelope[CannedResponseOut])
+async def list_canned_responses(
+    principal: Annotated[Principal, require_scope("canned-responses:list")],
+    responses: CannedResponseServiceDep,
+    page: PageDep,
+) -> ListEnvelope[CannedResponseOut]:
+    return listed(await responses.page_all(principal, page), canned_response_out)
+
+
+@router.post(
+    "/canned-responses",
+    response_model=Envelope[CannedResponseOut],
+    status_code=status.HTTP_201_CREATED,
+)
+async def create_canned_response(
+    body: CannedResponseIn,
+    principal: Annotated[Principal, require_scope("canned-responses:create")],
+    responses: CannedResponseServiceDep,
+) -> Envelope[CannedResponseOut]:
+    return one(canned_response_out(await responses.create_shared(principal, _fields(body))))
+
+
+@router.get("/canned-responses/{response_id}", response_model=Envelope[CannedResponseOut])
+async def get_canned_response(
+    response_id: PathId,
+    principal: Annotated[Principal, require_scope("canned-responses:read")],
+    responses: CannedResponseServiceDep,
+) -> Envelope[CannedResponseOut]:
+    return one(canned_response_out(await responses.get(principal, response_id)))
+
+
+@router.put("/canned-responses/{response_id}", response_model=Envelope[CannedResponseOut])
+async def update_canned_response(
+    response_id: PathId,
+    body: CannedResponseUpdateIn,
+    principal: Annotated[Principal, require_scope("canned-responses:update")],
+    responses: CannedResponseServiceDep,
+) -> Envelope[CannedResponseOut]:
+    response = await responses.update(principal, response_id, _fields(body))
+    return one(canned_response_out(response))
+
+
+@router.delete("/canned-responses/{response_id}", response_model=Done)
+async def delete_canned_response(
+    response_id: PathId,
+    principal: Annotated[Principal, require_scope("canned-responses:delete")],
+    responses: CannedResponseServiceDep,
+) -> Done:
+    await responses.delete(principal, response_id)
+    return Done(message="Canned response deleted successfully")

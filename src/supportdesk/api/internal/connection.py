@@ -1,0 +1,21 @@
+"""The connection check (seed 000): is the key good, and the API reachable."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter
+
+from supportdesk.api.internal.deps import require_scope
+from supportdesk.api.internal.errors import InternalRoute
+from supportdesk.api.internal.schemas import Done
+from supportdesk.auth.principal import Principal
+
+router = APIRouter(tags=["internal"], route_class=InternalRoute)
+
+
+@router.get("/connection-check", response_model=Done)
+async def connection_check(
+    principal: Annotated[Principal, require_scope("connection:check")],
+) -> Done:
+    return Done(message="Connection check successful")

@@ -1,0 +1,186 @@
+"""Customers and agents (seed 000), sorted by name. Customers cannot be deleted."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, status
+
+from supportdesk.api.deps import AgentServiceDep, CustomerServiceDep
+from supportdesk.api.internal.deps import PageDep, require_scope
+from supportdesk.api.internal.errors import InternalRoute
+from supportdesk.api.internal.fields import renamed_fields
+from supportdesk.api.internal.resource_schemas import (
+    AgentIn,
+    AgentOut,
+    AgentUpdateIn,
+    CustomerIn,
+    CustomerOut,
+    CustomerUpdateIn,
+    agent_out,
+)
+from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
+from supportdesk.api.types import PathId, QueryId
+from supportdesk.auth.principal import Principal
+from supportdesk.repositories.agents import AgentFilters
+from supportdesk.services.agents import AgentFields
+from supportdesk.services.customers import CustomerChanges, NewCustomer
+
+router = APIRouter(route_class=InternalRoute)
+
+# ---------------------------------------------------------------------- customers
+
+
+@router.get("/customers", response_model=ListEnvelope[CustomerOut], tags=["internal"])
+async def list_customers(
+    principal: Annotated[Principal, require_scope("customers:list")],
+    customers: CustomerServiceDep,
+    page: PageDep,
+) -> ListEnvelope[CustomerOut]:
+    return listed(await customers.page_by_name(principal, page), CustomerOut.model_validate)
+
+
+@router.post(
+    "/customers",
+    response_model=Envelope[CustomerOut],
+    status_code=status.HTTP_201_CREATED,
+    tags=["internal"],
+)
+async def create_customer(
+    body: CustomerIn,
+    principal: Annotated[Principal, require_scope("customers:create")],
+    customers: CustomerServiceDep,
+) -> Envelope[CustomerOut]:
+    new = NewCustomer(
+        email=str(body.email),
+        name=body.name,
+        phone=body.phone,
+        envato_username=body.envato_username,
+    )
+    details = await customers.create(principal, new)
+    return one(CustomerOut.model_validate(details.customer))
+
+
+@router.get(
+    "/customers/{customer_id}",
+    response_model=Envelope[CustomerOut],
+    tags=["internal"],
+)
+async def get_customer(
+    customer_id: PathId,
+    principal: Annotated[Principal, require_scope("customers:read")],
+    customers: CustomerServiceDep,
+) -> Envelope[CustomerOut]:
+    details = await customers.get(principal, customer_id)
+    return one(CustomerOut.model_validate(details.customer))
+
+
+@router.put(
+    "/customers/{customer_id}",
+    response_model=Envelope[CustomerOut],
+    tags=["internal"],
+)
+async def update_customer(
+    customer_id: PathId,
+    body: CustomerUpdateIn,
+    principal: Annotated[Principal, require_scope("customers:update")],
+    customers: CustomerServiceDep,
+) -> Envelope[CustomerOut]:
+    changes = CustomerChanges(
+        fields_set=frozenset(body.model_fields_set),
+        email=str(body.email) if body.email is not None else None,
+        name=body.name,
+        phone=body.phone,
+        envato_username=body.envato_username,
+    )
+    details = await customers.update(principal, customer_id, changes)
+    return one(CustomerOut.model_validate(details.customer))
+
+
+@router.delete(
+    "/customers/{customer_id}",
+    tags=["internal"],
+    responses={405: {"description": "Customers cannot be deleted via the API."}},
+)
+async def delete_customer(customer_id: PathId) -> None:
+    raise HTTPException(
+        status.HTTP_405_METHOD_NOT_ALLOWED,
+        "Customers cannot be deleted via the API.",
+        headers={"Allow": "GET, PUT"},
+    )
+
+
+# ---------------------------------------------------------------------- agents
+
+_AGENT_FIELDS = {"departments": "department_ids"}
+_AGENT_ERRORS = {"department_ids": "departments"}
+
+
+def _agent_fields(body: AgentIn | AgentUpdateIn) -> AgentFields:
+    return AgentFields(
+        fields_set=frozenset(_AGENT_FIELDS.get(name, name) for name in body.model_fields_set),
+        name=body.name,
+        email=str(body.email) if body.email is not None else None,
+        password=body.password,
+        phone=body.phone,
+        locale=body.locale,
+        is_active=body.is_active,
+        department_ids=body.departments,
+    )
+
+
+@router.get("/agents", response_model=ListEnvelope[AgentOut], tags=["internal"])
+async def list_agents(
+    principal: Annotated[Principal, require_scope("agents:list")],
+    agents: AgentServiceDep,
+    page: PageDep,
+    department_id: QueryId | None = None,
+    is_active: bool | None = None,
+) -> ListEnvelope[AgentOut]:
+    filters = AgentFilters(department_id=department_id, is_active=is_active)
+    return listed(await agents.list_page(principal, filters, page), agent_out)
+
+
+@router.post(
+    "/agents",
+    response_model=Envelope[AgentOut],
+    status_code=status.HTTP_201_CREATED,
+    tags=["internal"],
+)
+async def create_agent(
+    body: AgentIn,
+    principal: Annotated[Principal, require_scope("agents:create")],
+    agents: AgentServiceDep,
+) -> Envelope[AgentOut]:
+    with renamed_fields(_AGENT_ERRORS):
+        return one(agent_out(await agents.create(principal, _agent_fields(body))))
+
+
+@router.get("/agents/{agent_id}", response_model=Envelope[AgentOut], tags=["internal"])
+async def get_agent(
+    agent_id: PathId,
+    principal: Annotated[Principal, require_scope("agents:read")],
+    agents: AgentServiceDep,
+) -> Envelope[AgentOut]:
+    return one(agent_out(await agents.get(principal, agent_id)))
+
+
+@router.put("/agents/{agent_id}", response_model=Envelope[AgentOut], tags=["internal"])
+async def update_agent(
+    agent_id: PathId,
+    body: AgentUpdateIn,
+    principal: Annotated[Principal, require_scope("agents:update")],
+    agents: AgentServiceDep,
+) -> Envelope[AgentOut]:
+    with renamed_fields(_AGENT_ERRORS):
+        return one(agent_out(await agents.update(principal, agent_id, _agent_fields(body))))
+
+
+@router.delete("/agents/{agent_id}", response_model=Done, tags=["internal"])
+async def delete_agent(
+    agent_id: PathId,
+    principal: Annotated[Principal, require_scope("agents:delete")],
+    agents: AgentServiceDep,
+) -> Done:
+    await agents.delete(principal, agent_id)
+    return Done(message="Agent deleted successfully")

@@ -1,0 +1,73 @@
+"""Reports (seed 000): overview, agents and departments over a range of days."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+
+from supportdesk.api.deps import InternalReportServiceDep
+from supportdesk.api.internal.deps import require_scope
+from supportdesk.api.internal.errors import InternalRoute
+from supportdesk.api.internal.schemas import Envelope, one
+from supportdesk.auth.principal import Principal
+from supportdesk.services.internal_reports import OverviewFigures, Period, report_period
+
+router = APIRouter(tags=["internal"], route_class=InternalRoute)
+
+StartDate = Annotated[date | None, Query(description="Period start (default: 30 days ago)")]
+EndDate = Annotated[date | None, Query(description="Period end (default: today)")]
+
+
+class AgentsReport(BaseModel):
+    period: dict[str, date]
+    agents: list[dict[str, Any]]
+
+
+class DepartmentsReport(BaseModel):
+    period: dict[str, date]
+    departments: list[dict[str, Any]]
+
+
+def _period(period: Period) -> dict[str, date]:
+    return {"start_date": period.start_date, "end_date": period.end_date}
+
+
+@router.get("/reports/overview", response_model=Envelope[dict[str, Any]])
+async def overview_report(
+    principal: Annotated[Principal, require_scope("reports:overview")],
+    reports: InternalReportServiceDep,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+) -> Envelope[dict[str, Any]]:
+    figures: OverviewFigures = await reports.overview(
+        principal, report_period(start_date, end_date)
+    )
+    return one(asdict(figures))
+
+
+@router.get("/reports/agents", response_model=Envelope[AgentsReport])
+async def agents_report(
+    principal: Annotated[Principal, require_scope("reports:agents")],
+    reports: InternalReportServiceDep,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+) -> Envelope[AgentsReport]:
+    report = await reports.agents(principal, report_period(start_date, end_date))
+    rows = [asdict(row) for row in report.rows]
+    return one(AgentsReport(period=_period(report.period), agents=rows))
+
+
+@router.get("/reports/departments", response_model=Envelope[DepartmentsReport])
+async def departments_report(
+    principal: Annotated[Principal, require_scope("reports:departments")],
+    reports: InternalReportServiceDep,
+    start_date: StartDate = None,
+    end_date: EndDate = None,
+) -> Envelope[DepartmentsReport]:
+    report = await reports.departments(principal, report_period(start_date, end_date))
+    rows = [asdict(row) for row in report.rows]
+    return one(DepartmentsReport(period=_period(report.period), departments=rows))

@@ -1,0 +1,485 @@
+"""Bodies and resources of the internal API's reference data (seed 000).
+
+Create bodies carry the reference's rules; update bodies take the same fields, all
+optional, and refuse an explicit null for what may be omitted but not cleared.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, EmailStr, Field, field_validator
+
+from supportdesk.api.internal.schemas import (
+    HexColor,
+    In,
+    Out,
+    PublishStatus,
+    Ref,
+    SortOrder,
+    Text,
+    refuse_null,
+)
+from supportdesk.api.types import Id
+from supportdesk.core.enums import CustomFieldType
+from supportdesk.models import Activity, ApiKey, KnowledgeArticle
+from supportdesk.services.agents import AgentDetails
+from supportdesk.services.knowledge import CategoryCount
+
+Email250 = Annotated[EmailStr, Field(max_length=250)]
+# Numeric(12, 2): up to 9,999,999,999.99.
+Price = Annotated[Decimal, Field(ge=0, le=Decimal("9999999999.99"), decimal_places=2)]
+IdList = Annotated[list[Id], Field(max_length=500)]
+
+
+# ---------------------------------------------------------------------- departments
+
+
+class DepartmentIn(In):
+    name: str = Text(250, required=True)
+    description: str | None = Text(1000)
+    email: Email250 | None = None
+    is_default: bool | None = None
+    status: PublishStatus | None = None
+    sort_order: SortOrder | None = None
+
+
+class DepartmentUpdateIn(DepartmentIn):
+    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+
+    _present = field_validator("name", "is_default", "status", "sort_order")(refuse_null)
+
+
+class DepartmentOut(Out):
+    id: int
+    name: str
+    description: str | None
+    email: str | None
+    is_default: bool
+    status: str
+    sort_order: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------------- categories
+
+
+class CategoryIn(In):
+    name: str = Text(250, required=True)
+    description: str | None = Text(1000)
+    parent_id: Id | None = None
+    status: PublishStatus | None = None
+    sort_order: SortOrder | None = None
+
+
+class CategoryUpdateIn(CategoryIn):
+    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+
+    _present = field_validator("name", "status", "sort_order")(refuse_null)
+
+
+class CategoryOut(Out):
+    id: int
+    name: str
+    description: str | None
+    parent_id: int | None
+    status: str
+    sort_order: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------------- labels
+
+
+class LabelIn(In):
+    name: str = Text(250, required=True)
+    color: HexColor
+    status: PublishStatus | None = None
+    sort_order: SortOrder | None = None
+
+
+class LabelUpdateIn(In):
+    name: str | None = Text(250, nonblank=True)
+    color: HexColor | None = None
+    status: PublishStatus | None = None
+    sort_order: SortOrder | None = None
+
+    _present = field_validator("name", "color", "status", "sort_order")(refuse_null)
+
+
+class LabelOut(Out):
+    id: int
+    name: str
+    color: str | None
+    status: str
+    sort_order: int
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------------- products
+
+
+class ProductIn(In):
+    name: str = Text(250, required=True)
+    envato_id: str | None = Text(100)
+    description: str | None = None
+    price: Price | None = None
+    status: PublishStatus | None = None
+
+
+class ProductUpdateIn(ProductIn):
+    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+
+    _present = field_validator("name", "status")(refuse_null)
+
+
+class ProductOut(Out):
+    id: int
+    name: str
+    envato_id: str | None
+    description: str | None
+    price: float | None
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------------- customers
+
+
+class CustomerIn(In):
+    name: str = Text(250, required=True)
+    email: Email250
+    phone: str | None = Text(50)
+    envato_username: str | None = Text(250)
+
+
+class CustomerUpdateIn(In):
+    name: str | None = Text(250, nonblank=True)
+    email: Email250 | None = None
+    phone: str | None = Text(50)
+    envato_username: str | None = Text(250)
+
+    _present = field_validator("name", "email")(refuse_null)
+
+
+class CustomerOut(Out):
+    id: int
+    name: str
+    email: str
+    phone: str | None
+    envato_username: str | None
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------------- agents
+
+
+class AgentIn(In):
+    name: str = Text(250, required=True)
+    email: Email250
+    password: str = Field(min_length=8, max_length=255)
+    phone: str | None = Text(50)
+    locale: str | None = Text(10)
+    is_active: bool | None = None
+    departments: IdList | None = None
+
+
+class AgentUpdateIn(In):
+    name: str | None = Text(250, nonblank=True)
+    email: Email250 | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=255)
+    phone: str | None = Text(50)
+    locale: str | None = Text(10)
+    is_active: bool | None = None
+    departments: IdList | None = None
+
+    _present = field_validator("name", "email", "is_active")(refuse_null)
+
+
+class AgentOut(BaseModel):
+    id: int
+    name: str
+    email: str
+    phone: str | None
+    locale: str | None
+    avatar_url: str | None
+    is_active: bool
+    departments: list[Ref]
+    created_at: datetime
+    updated_at: datetime
+
+
+def agent_out(details: AgentDetails) -> AgentOut:
+    agent = details.agent
+    return AgentOut(
+        id=agent.id,
+        name=agent.name,
+        email=agent.email,
+        phone=agent.phone,
+        locale=agent.locale,
+        avatar_url=agent.avatar_url,
+        is_active=agent.is_active,
+        departments=[Ref.model_validate(d) for d in details.departments],
+        created_at=agent.created_at,
+        updated_at=agent.updated_at,
+    )
+
+
+# ---------------------------------------------------------------------- knowledge base
+
+
+class KnowledgeCategoryIn(In):
+    name: str = Text(250, required=True)
+    description: str | None = Text(1000)
+    icon: str | None = Text(100)
+    status: PublishStatus | None = None
+    sort_order: SortOrder | None = None
+
+
+class KnowledgeCategoryUpdateIn(KnowledgeCategoryIn):
+    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+
+    _present = field_validator("name", "status", "sort_order")(refuse_null)
+
+
+class KnowledgeCategoryOut(BaseModel):
+    id: int
+    name: str
+    description: str | None
+    icon: str | None
+    status: str
+    sort_order: int
+    articles_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def knowledge_category_out(found: CategoryCount) -> KnowledgeCategoryOut:
+    category = found.category
+    return KnowledgeCategoryOut(
+        id=category.id,
+        name=category.name,
+        description=category.description,
+        icon=category.icon,
+        status=category.status,
+        sort_order=category.sort_order,
+        articles_count=found.article_count,
+        created_at=category.created_at,
+        updated_at=category.updated_at,
+    )
+
+
+class ArticleIn(In):
+    title: str = Text(250, required=True)
+    slug: str | None = Text(250)
+    content: str | None = None
+    excerpt: str | None = Text(500)
+    category_id: Id | None = None
+    status: PublishStatus | None = None
+
+
+class ArticleUpdateIn(ArticleIn):
+    title: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+
+    _present = field_validator("title", "status")(refuse_null)
+
+
+class ArticleOut(BaseModel):
+    id: int
+    title: str
+    slug: str
+    content: str | None
+    excerpt: str | None
+    category: Ref | None
+    views: int
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+def article_out(article: KnowledgeArticle) -> ArticleOut:
+    return ArticleOut(
+        id=article.id,
+        title=article.title,
+        slug=article.slug,
+        content=article.content,
+        excerpt=article.excerpt,
+        category=Ref.model_validate(article.category) if article.category else None,
+        views=article.views,
+        status=article.status,
+        created_at=article.created_at,
+        updated_at=article.updated_at,
+    )
+
+
+# ---------------------------------------------------------------------- canned responses
+
+
+class CannedResponseIn(In):
+    title: str = Text(250, required=True)
+    content: str | None = None
+    category: str | None = Text(100)
+    shortcut: str | None = Text(100)
+    is_active: bool | None = None
+    sort_order: SortOrder | None = None
+
+
+class CannedResponseUpdateIn(CannedResponseIn):
+    title: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+
+    _present = field_validator("title", "is_active", "sort_order")(refuse_null)
+
+
+class CannedResponseOut(BaseModel):
+    id: int
+    title: str
+    content: str
+    category: str | None
+    shortcut: str | None
+    is_active: bool
+    sort_order: int
+    created_at: datetime
+    updated_at: datetime
+
+
+def canned_response_out(response: Any) -> CannedResponseOut:
+    return CannedResponseOut(
+        id=response.id,
+        title=response.title,
+        content=response.body,
+        category=response.category_label,
+        shortcut=response.shortcut,
+        is_active=response.is_active,
+        sort_order=response.sort_order,
+        created_at=response.created_at,
+        updated_at=response.updated_at,
+    )
+
+
+# ---------------------------------------------------------------------- custom fields
+
+
+class CustomFieldIn(In):
+    label: str = Text(250, required=True)
+    description: str | None = Text(1000)
+    type: CustomFieldType
+    is_required: bool | None = None
+    sort_order: SortOrder | None = None
+    status: PublishStatus | None = None
+
+
+class CustomFieldUpdateIn(CustomFieldIn):
+    label: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+    type: CustomFieldType | None = None  # type: ignore[assignment]
+
+    _present = field_validator("label", "type", "is_required", "sort_order", "status")(refuse_null)
+
+
+class CustomFieldOut(Out):
+    id: int
+    label: str
+    description: str | None
+    type: CustomFieldType
+    is_required: bool
+    sort_order: int
+    status: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# ---------------------------------------------------------------------- activity logs
+
+
+class ActivityUser(Out):
+    id: int
+    name: str
+
+
+class ActivityOut(BaseModel):
+    id: int
+    description: str
+    action: str
+    ticket_id: int | None
+    user: ActivityUser | None
+    ip_address: str | None
+    created_at: datetime
+
+
+def activity_out(activity: Activity) -> ActivityOut:
+    return ActivityOut(
+        id=activity.id,
+        description=activity.description,
+        action=activity.action,
+        ticket_id=activity.ticket_id,
+        user=ActivityUser.model_validate(activity.user) if activity.user else None,
+        ip_address=activity.ip_address,
+        created_at=activity.created_at,
+    )
+
+
+# ---------------------------------------------------------------------- API keys
+
+KeyType = Literal["internal", "external"]
+Scopes = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=200)]
+
+
+class ApiKeyIn(In):
+    name: str = Text(250, required=True)
+    type: KeyType
+    scopes: Scopes | None = None
+    agent_id: Id | None = None
+    expires_at: datetime | None = None
+
+
+class ApiKeyUpdateIn(In):
+    name: str | None = Text(250, nonblank=True)
+    type: KeyType | None = None
+    scopes: Scopes | None = None
+    agent_id: Id | None = None
+    expires_at: datetime | None = None
+
+    _present = field_validator("name", "type")(refuse_null)
+
+
+class ApiKeyOut(BaseModel):
+    id: int
+    name: str
+    type: str
+    key_prefix: str
+    scopes: list[str]
+    agent_id: int | None
+    expires_at: datetime | None
+    revoked: bool
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class IssuedApiKeyOut(ApiKeyOut):
+    key: str
+
+
+def api_key_out(key: ApiKey) -> ApiKeyOut:
+    return ApiKeyOut(
+        id=key.id,
+        name=key.name,
+        type=str(key.type),
+        key_prefix=key.key_prefix,
+        scopes=list(key.scopes or []),
+        agent_id=key.agent_id,
+        expires_at=key.expires_at,
+        revoked=key.revoked,
+        revoked_at=key.revoked_at,
+        last_used_at=key.last_used_at,
+        created_at=key.created_at,
+        updated_at=key.updated_at,
+    )

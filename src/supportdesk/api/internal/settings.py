@@ -1,0 +1,50 @@
+"""The help-desk settings (seed 000): every ``sd_*`` key, read and changed together."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body
+
+from supportdesk.api.deps import SettingsServiceDep
+from supportdesk.api.internal.deps import require_scope
+from supportdesk.api.internal.errors import InternalRoute
+from supportdesk.api.internal.schemas import Envelope, one
+from supportdesk.api.validation import contains_nul
+from supportdesk.auth.principal import Principal
+from supportdesk.core.errors import ValidationFailed
+
+router = APIRouter(tags=["internal"], route_class=InternalRoute)
+
+SETTINGS_EXAMPLE = {
+    "sd_default_department_id": None,
+    "sd_default_priority": "medium",
+    "sd_auto_close_days": 7,
+    "sd_tickets_per_page": 15,
+    "sd_notification_email": "support@example.com",
+    "sd_customer_registration_enabled": True,
+    "sd_customer_max_tickets_per_day": 0,
+    "sd_enable_auto_assign": False,
+    "sd_enable_envato_integration": False,
+}
+
+
+@router.get("/settings", response_model=Envelope[dict[str, Any]])
+async def get_settings(
+    principal: Annotated[Principal, require_scope("settings:read")],
+    settings: SettingsServiceDep,
+) -> Envelope[dict[str, Any]]:
+    return one(await settings.all())
+
+
+@router.put("/settings", response_model=Envelope[dict[str, Any]])
+async def update_settings(
+    body: Annotated[dict[str, Any], Body(examples=[SETTINGS_EXAMPLE])],
+    principal: Annotated[Principal, require_scope("settings:update")],
+    settings: SettingsServiceDep,
+) -> Envelope[dict[str, Any]]:
+    # Each key has its own rule (nullable, ranges, must exist): the service checks them
+    # all, so one request learns of every failing key.
+    if contains_nul(body):
+        raise ValidationFailed("The request must not contain NUL characters.")
+    return one(await settings.update(principal, body))

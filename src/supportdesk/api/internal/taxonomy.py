@@ -1,0 +1,248 @@
+"""Departments, categories and labels (seed 000), each sorted by sort_order."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, status
+
+from supportdesk.api.deps import CategoryServiceDep, DepartmentServiceDep, LabelServiceDep
+from supportdesk.api.internal.deps import PageDep, require_scope
+from supportdesk.api.internal.errors import InternalRoute
+from supportdesk.api.internal.resource_schemas import (
+    CategoryIn,
+    CategoryOut,
+    CategoryUpdateIn,
+    DepartmentIn,
+    DepartmentOut,
+    DepartmentUpdateIn,
+    LabelIn,
+    LabelOut,
+    LabelUpdateIn,
+)
+from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
+from supportdesk.api.types import PathId
+from supportdesk.auth.principal import Principal
+from supportdesk.services.categories import CategoryFields
+from supportdesk.services.departments import DepartmentFields
+from supportdesk.services.tags import LabelFields
+
+router = APIRouter(route_class=InternalRoute)
+
+# ---------------------------------------------------------------------- departments
+
+
+def _department_fields(body: DepartmentIn) -> DepartmentFields:
+    return DepartmentFields(
+        fields_set=frozenset(body.model_fields_set),
+        name=body.name,
+        description=body.description,
+        email=str(body.email) if body.email is not None else None,
+        is_default=body.is_default,
+        status=body.status,
+        sort_order=body.sort_order,
+    )
+
+
+@router.get("/departments", response_model=ListEnvelope[DepartmentOut], tags=["internal"])
+async def list_departments(
+    principal: Annotated[Principal, require_scope("departments:list")],
+    departments: DepartmentServiceDep,
+    page: PageDep,
+) -> ListEnvelope[DepartmentOut]:
+    return listed(await departments.list_page(principal, page), DepartmentOut.model_validate)
+
+
+@router.post(
+    "/departments",
+    response_model=Envelope[DepartmentOut],
+    status_code=status.HTTP_201_CREATED,
+    tags=["internal"],
+)
+async def create_department(
+    body: DepartmentIn,
+    principal: Annotated[Principal, require_scope("departments:create")],
+    departments: DepartmentServiceDep,
+) -> Envelope[DepartmentOut]:
+    department = await departments.create(principal, _department_fields(body))
+    return one(DepartmentOut.model_validate(department))
+
+
+@router.get(
+    "/departments/{department_id}",
+    response_model=Envelope[DepartmentOut],
+    tags=["internal"],
+)
+async def get_department(
+    department_id: PathId,
+    principal: Annotated[Principal, require_scope("departments:read")],
+    departments: DepartmentServiceDep,
+) -> Envelope[DepartmentOut]:
+    return one(DepartmentOut.model_validate(await departments.get(principal, department_id)))
+
+
+@router.put(
+    "/departments/{department_id}",
+    response_model=Envelope[DepartmentOut],
+    tags=["internal"],
+)
+async def update_department(
+    department_id: PathId,
+    body: DepartmentUpdateIn,
+    principal: Annotated[Principal, require_scope("departments:update")],
+    departments: DepartmentServiceDep,
+) -> Envelope[DepartmentOut]:
+    department = await departments.update(principal, department_id, _department_fields(body))
+    return one(DepartmentOut.model_validate(department))
+
+
+@router.delete("/departments/{department_id}", response_model=Done, tags=["internal"])
+async def delete_department(
+    department_id: PathId,
+    principal: Annotated[Principal, require_scope("departments:delete")],
+    departments: DepartmentServiceDep,
+) -> Done:
+    await departments.delete(principal, department_id)
+    return Done(message="Department deleted successfully")
+
+
+# ---------------------------------------------------------------------- categories
+
+
+def _category_fields(body: CategoryIn) -> CategoryFields:
+    return CategoryFields(
+        fields_set=frozenset(body.model_fields_set),
+        name=body.name,
+        description=body.description,
+        parent_id=body.parent_id,
+        status=body.status,
+        sort_order=body.sort_order,
+    )
+
+
+@router.get("/categories", response_model=ListEnvelope[CategoryOut], tags=["internal"])
+async def list_categories(
+    principal: Annotated[Principal, require_scope("categories:list")],
+    categories: CategoryServiceDep,
+    page: PageDep,
+) -> ListEnvelope[CategoryOut]:
+    return listed(await categories.list_page(principal, page), CategoryOut.model_validate)
+
+
+@router.post(
+    "/categories",
+    response_model=Envelope[CategoryOut],
+    status_code=status.HTTP_201_CREATED,
+    tags=["internal"],
+)
+async def create_category(
+    body: CategoryIn,
+    principal: Annotated[Principal, require_scope("categories:create")],
+    categories: CategoryServiceDep,
+) -> Envelope[CategoryOut]:
+    category = await categories.create(principal, _category_fields(body))
+    return one(CategoryOut.model_validate(category))
+
+
+@router.get(
+    "/categories/{category_id}",
+    response_model=Envelope[CategoryOut],
+    tags=["internal"],
+)
+async def get_category(
+    category_id: PathId,
+    principal: Annotated[Principal, require_scope("categories:read")],
+    categories: CategoryServiceDep,
+) -> Envelope[CategoryOut]:
+    return one(CategoryOut.model_validate(await categories.get(principal, category_id)))
+
+
+@router.put(
+    "/categories/{category_id}",
+    response_model=Envelope[CategoryOut],
+    tags=["internal"],
+)
+async def update_category(
+    category_id: PathId,
+    body: CategoryUpdateIn,
+    principal: Annotated[Principal, require_scope("categories:update")],
+    categories: CategoryServiceDep,
+) -> Envelope[CategoryOut]:
+    category = await categories.update(principal, category_id, _category_fields(body))
+    return one(CategoryOut.model_validate(category))
+
+
+@router.delete("/categories/{category_id}", response_model=Done, tags=["internal"])
+async def delete_category(
+    category_id: PathId,
+    principal: Annotated[Principal, require_scope("categories:delete")],
+    categories: CategoryServiceDep,
+) -> Done:
+    await categories.delete(principal, category_id)
+    return Done(message="Category deleted successfully")
+
+
+# ---------------------------------------------------------------------- labels
+
+
+def _label_fields(body: LabelIn | LabelUpdateIn) -> LabelFields:
+    return LabelFields(
+        fields_set=frozenset(body.model_fields_set),
+        name=body.name,
+        color=body.color,
+        status=body.status,
+        sort_order=body.sort_order,
+    )
+
+
+@router.get("/labels", response_model=ListEnvelope[LabelOut], tags=["internal"])
+async def list_labels(
+    principal: Annotated[Principal, require_scope("labels:list")],
+    labels: LabelServiceDep,
+    page: PageDep,
+) -> ListEnvelope[LabelOut]:
+    return listed(await labels.labels_page(principal, page), LabelOut.model_validate)
+
+
+@router.post(
+    "/labels",
+    response_model=Envelope[LabelOut],
+    status_code=status.HTTP_201_CREATED,
+    tags=["internal"],
+)
+async def create_label(
+    body: LabelIn,
+    principal: Annotated[Principal, require_scope("labels:create")],
+    labels: LabelServiceDep,
+) -> Envelope[LabelOut]:
+    return one(LabelOut.model_validate(await labels.create_label(principal, _label_fields(body))))
+
+
+@router.get("/labels/{label_id}", response_model=Envelope[LabelOut], tags=["internal"])
+async def get_label(
+    label_id: PathId,
+    principal: Annotated[Principal, require_scope("labels:read")],
+    labels: LabelServiceDep,
+) -> Envelope[LabelOut]:
+    return one(LabelOut.model_validate(await labels.get(principal, label_id)))
+
+
+@router.put("/labels/{label_id}", response_model=Envelope[LabelOut], tags=["internal"])
+async def update_label(
+    label_id: PathId,
+    body: LabelUpdateIn,
+    principal: Annotated[Principal, require_scope("labels:update")],
+    labels: LabelServiceDep,
+) -> Envelope[LabelOut]:
+    label = await labels.update_label(principal, label_id, _label_fields(body))
+    return one(LabelOut.model_validate(label))
+
+
+@router.delete("/labels/{label_id}", response_model=Done, tags=["internal"])
+async def delete_label(
+    label_id: PathId,
+    principal: Annotated[Principal, require_scope("labels:delete")],
+    labels: LabelServiceDep,
+) -> Done:
+    await labels.delete(principal, label_id)
+    return Done(message="Label deleted successfully")

@@ -1,0 +1,139 @@
+"""Tickets: list, create, read, update, delete (seed 000)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.internal.deps import OptionalPageDep, require_scope
+from supportdesk.api.internal.errors import InternalRoute
+from supportdesk.api.internal.fields import TICKET_FIELDS, renamed_fields
+from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
+from supportdesk.api.internal.ticket_schemas import (
+    STATUS_FILTER,
+    ApiStatus,
+    TicketIn,
+    TicketOut,
+    TicketUpdateIn,
+    ticket_out,
+)
+from supportdesk.api.types import PathId, QueryId
+from supportdesk.auth.principal import Principal
+from supportdesk.core.enums import Priority, TicketSource
+from supportdesk.models import DEFAULT_PROJECT_ID
+from supportdesk.repositories.tickets import TicketFilters
+from supportdesk.services.tickets import NewTicket, TicketChanges
+
+router = APIRouter(tags=["internal"], route_class=InternalRoute)
+
+_UPDATE_FIELDS = {
+    "status": "status",
+    "priority": "priority",
+    "assigned_to": "assignee_id",
+    "department_id": "department_id",
+    "category_id": "category_id",
+    "product_id": "product_id",
+    "is_resolved": "is_resolved",
+    "is_locked": "is_locked",
+    "labels": "tag_ids",
+    "custom_fields": "custom_fields",
+}
+
+
+@router.get("/tickets", response_model=ListEnvelope[TicketOut])
+async def list_tickets(
+    principal: Annotated[Principal, require_scope("tickets:list")],
+    tickets: TicketServiceDep,
+    page: OptionalPageDep,
+    status: ApiStatus | None = None,
+    priority: Priority | None = None,
+    department_id: QueryId | None = None,
+    customer_id: QueryId | None = None,
+    assigned_to: Annotated[
+        QueryId | None, Query(description="The assigned agent's user id")
+    ] = None,
+) -> ListEnvelope[TicketOut]:
+    filters = TicketFilters(
+        statuses=STATUS_FILTER[status] if status else (),
+        priority=priority,
+        department_id=department_id,
+        customer_id=customer_id,
+        assignee_id=assigned_to,
+    )
+    found = await tickets.list_resources(principal, filters, page)
+    definitions = await tickets.custom_field_definitions(found.items)
+    return listed(found, lambda ticket: ticket_out(ticket, definitions))
+
+
+@router.post("/tickets", response_model=Envelope[TicketOut], status_code=status.HTTP_201_CREATED)
+async def create_ticket(
+    body: TicketIn,
+    principal: Annotated[Principal, require_scope("tickets:create")],
+    tickets: TicketServiceDep,
+) -> Envelope[TicketOut]:
+    new = NewTicket(
+        project_id=body.project_id or DEFAULT_PROJECT_ID,
+        subject=body.title,
+        description=body.content,
+        priority=body.priority,
+        category_id=body.category_id,
+        customer_id=body.customer_id,
+        department_id=body.department_id,
+        product_id=body.product_id,
+        custom_fields=body.custom_fields,
+        source=TicketSource.API,
+    )
+    with renamed_fields(TICKET_FIELDS):
+        ticket = await tickets.create(principal, new)
+    definitions = await tickets.custom_field_definitions([ticket])
+    return one(ticket_out(ticket, definitions))
+
+
+@router.get("/tickets/{ticket_id}", response_model=Envelope[TicketOut])
+async def get_ticket(
+    ticket_id: PathId,
+    principal: Annotated[Principal, require_scope("tickets:read")],
+    tickets: TicketServiceDep,
+) -> Envelope[TicketOut]:
+    ticket = await tickets.get_resource(principal, ticket_id)
+    definitions = await tickets.custom_field_definitions([ticket])
+    return one(ticket_out(ticket, definitions))
+
+
+@router.put("/tickets/{ticket_id}", response_model=Envelope[TicketOut])
+async def update_ticket(
+    ticket_id: PathId,
+    body: TicketUpdateIn,
+    principal: Annotated[Principal, require_scope("tickets:update")],
+    tickets: TicketServiceDep,
+) -> Envelope[TicketOut]:
+    given = body.model_fields_set
+    changes = TicketChanges(
+        fields_set=frozenset(_UPDATE_FIELDS[name] for name in given if name in _UPDATE_FIELDS),
+        priority=body.priority,
+        category_id=body.category_id,
+        tag_ids=body.labels,
+        department_id=body.department_id,
+        product_id=body.product_id,
+        custom_fields=body.custom_fields,
+        is_locked=body.is_locked,
+        status=STATUS_FILTER[body.status][0] if body.status else None,
+        is_resolved=body.is_resolved,
+        assignee_id=body.assigned_to,
+    )
+    with renamed_fields(TICKET_FIELDS):
+        ticket = await tickets.update(principal, ticket_id, changes)
+    definitions = await tickets.custom_field_definitions([ticket])
+    return one(ticket_out(ticket, definitions))
+
+
+@router.delete("/tickets/{ticket_id}", response_model=Done)
+async def delete_ticket(
+    ticket_id: PathId,
+    principal: Annotated[Principal, require_scope("tickets:delete")],
+    tickets: TicketServiceDep,
+) -> Done:
+    await tickets.delete(principal, ticket_id)
+    return Done(message="Ticket deleted successfully")

@@ -1,0 +1,33 @@
+"""One offset page of any statement, its total counted alongside by a window function."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from supportdesk.core.pagination import Page, PageRequest
+
+T = TypeVar("T")
+
+
+async def fetch_page(session: AsyncSession, statement: Select[Any], page: PageRequest) -> Page[Any]:
+    """The page of ``statement``'s first entity (ordered by the caller).
+
+    One statement for a page that has rows; a page past the end counts in a second.
+    """
+    rows = (
+        await session.execute(
+            statement.add_columns(func.count().over()).limit(page.per_page).offset(page.offset)
+        )
+    ).all()
+    if rows:
+        total = int(rows[0][-1])
+    elif page.page == 1:
+        total = 0
+    else:
+        counted = select(func.count()).select_from(statement.order_by(None).subquery())
+        total = int(await session.scalar(counted) or 0)
+    items = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
+    return Page(items=items, total=total, page=page.page, per_page=page.per_page)
