@@ -1,0 +1,28 @@
+"""Who is calling the agent API: the active agent behind an external key."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+
+from supportdesk.api.deps import SessionDep, authenticate
+from supportdesk.api.security import api_key_header
+from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.models import User
+
+ApiKeyHeaderDep = Annotated[str | None, Security(api_key_header)]
+
+
+async def current_agent(request: Request, session: SessionDep, _: ApiKeyHeaderDep) -> Principal:
+    """The agent API takes external keys linked to an active agent, nothing else."""
+    return await authenticate(request, session, accept={PrincipalKind.AGENT_KEY})
+
+
+AgentDep = Annotated[Principal, Depends(current_agent)]
+
+
+def agent_of(principal: Principal) -> User:
+    """The agent an external key acts as (the authenticator refuses a key without one)."""
+    assert principal.user is not None
+    return principal.user

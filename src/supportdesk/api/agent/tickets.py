@@ -1,0 +1,97 @@
+"""The tickets assigned to the agent: list, read, update, close."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+
+from supportdesk.api.agent.deps import AgentDep
+from supportdesk.api.agent.errors import AgentRoute
+from supportdesk.api.agent.fields import agent_field_names
+from supportdesk.api.agent.payloads import json_body, parse_json
+from supportdesk.api.agent.schemas import (
+    STATUS_FILTER,
+    STATUS_IN,
+    AgentEnvelope,
+    AgentPage,
+    AgentStatus,
+    AgentTicket,
+    AgentTicketUpdateIn,
+    page_meta,
+    ticket_out,
+)
+from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.types import PathId, QueryId
+from supportdesk.core.enums import Priority, TicketStatus
+from supportdesk.core.pagination import PageRequest
+from supportdesk.repositories.tickets import TicketFilters
+from supportdesk.services.tickets import TicketChanges
+
+router = APIRouter(prefix="/tickets", tags=["agent"], route_class=AgentRoute)
+
+# The reference's field names, as the ticket rules call them.
+_UPDATE_FIELDS = {"status": "status", "priority": "priority", "labels": "tag_ids"}
+
+
+@router.get("", response_model=AgentPage[AgentTicket])
+async def list_tickets(
+    principal: AgentDep,
+    tickets: TicketServiceDep,
+    status: AgentStatus | None = None,
+    priority: Priority | None = None,
+    department_id: QueryId | None = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=100)] = 15,
+) -> AgentPage[AgentTicket]:
+    """The tickets assigned to the agent, newest first."""
+    filters = TicketFilters(
+        statuses=STATUS_FILTER[status] if status else (),
+        priority=priority,
+        department_id=department_id,
+    )
+    found = await tickets.list_resources(principal, filters, PageRequest(page, per_page))
+    definitions = await tickets.custom_field_definitions(found.items)
+    return AgentPage(
+        data=[ticket_out(ticket, definitions) for ticket in found.items], meta=page_meta(found)
+    )
+
+
+@router.get("/{ticket_id}", response_model=AgentEnvelope[AgentTicket])
+async def get_ticket(
+    ticket_id: PathId, principal: AgentDep, tickets: TicketServiceDep
+) -> AgentEnvelope[AgentTicket]:
+    ticket = await tickets.get_resource(principal, ticket_id)
+    definitions = await tickets.custom_field_definitions([ticket])
+    return AgentEnvelope(data=ticket_out(ticket, definitions))
+
+
+@router.put(
+    "/{ticket_id}",
+    response_model=AgentEnvelope[AgentTicket],
+    openapi_extra=json_body(AgentTicketUpdateIn),
+)
+async def update_ticket(
+    ticket_id: PathId, request: Request, principal: AgentDep, tickets: TicketServiceDep
+) -> AgentEnvelope[AgentTicket]:
+    """Change the status, the priority or the labels (label ids replace the current ones)."""
+    body = await parse_json(request, AgentTicketUpdateIn)
+    changes = TicketChanges(
+        fields_set=frozenset(_UPDATE_FIELDS[name] for name in body.model_fields_set),
+        status=STATUS_IN[body.status] if body.status else None,
+        priority=body.priority,
+        tag_ids=body.labels,
+    )
+    with agent_field_names():
+        ticket = await tickets.update(principal, ticket_id, changes)
+    definitions = await tickets.custom_field_definitions([ticket])
+    return AgentEnvelope(data=ticket_out(ticket, definitions))
+
+
+@router.post("/{ticket_id}/close", response_model=AgentEnvelope[AgentTicket])
+async def close_ticket(
+    ticket_id: PathId, principal: AgentDep, tickets: TicketServiceDep
+) -> AgentEnvelope[AgentTicket]:
+    ticket = await tickets.change_status(principal, ticket_id, TicketStatus.CLOSED)
+    definitions = await tickets.custom_field_definitions([ticket])
+    return AgentEnvelope(data=ticket_out(ticket, definitions))

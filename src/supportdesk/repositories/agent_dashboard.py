@@ -1,0 +1,58 @@
+"""An agent's ticket figures, counted in one aggregate statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+
+from supportdesk.core.enums import SenderType, TicketStatus
+from supportdesk.models import Ticket
+from supportdesk.repositories.base import Repository
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardCounts:
+    open_tickets: int
+    in_progress_tickets: int
+    needs_response: int
+    closed_today: int
+
+
+def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    # SUM(CASE …) rather than COUNT(*) FILTER: the same SQL on both databases.
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+class AgentDashboardRepository(Repository):
+    async def counts(
+        self, assignee_id: int, day_start: datetime, day_end: datetime
+    ) -> DashboardCounts:
+        """Figures over the tickets assigned to ``assignee_id`` (ix_tickets_assignee_id_status).
+
+        A ticket needs a response while it is still being worked on and the customer
+        spoke last, or nobody from staff has replied yet. ``last_reply_by`` is kept by
+        every reply (internal notes leave it alone), so no message is read here.
+        """
+        unfinished = Ticket.status.not_in([TicketStatus.RESOLVED, TicketStatus.CLOSED])
+        awaiting_staff = or_(
+            Ticket.last_reply_by.is_(None), Ticket.last_reply_by == SenderType.CUSTOMER
+        )
+        row = (
+            await self.session.execute(
+                select(
+                    _count(Ticket.status == TicketStatus.OPEN),
+                    _count(Ticket.status == TicketStatus.IN_PROGRESS),
+                    _count(and_(unfinished, awaiting_staff)),
+                    _count(
+                        and_(
+                            Ticket.status == TicketStatus.CLOSED,
+                            Ticket.closed_at >= day_start,
+                            Ticket.closed_at < day_end,
+                        )
+                    ),
+                ).where(Ticket.assignee_id == assignee_id, Ticket.deleted_at.is_(None))
+            )
+        ).one()
+        return DashboardCounts(*(int(value) for value in row))
