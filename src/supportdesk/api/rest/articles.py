@@ -1,0 +1,117 @@
+"""Knowledge base articles (seed 002); collections are SupportDesk's knowledge categories."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, status
+
+from supportdesk.api.deps import KnowledgeServiceDep
+from supportdesk.api.rest.deps import key_scope
+from supportdesk.api.rest.errors import RestRoute
+from supportdesk.api.rest.schemas import (
+    ArticleEnvelope,
+    ArticleIn,
+    ArticlePage,
+    ArticleStatus,
+    ArticleUpdateIn,
+    DeletedEnvelope,
+    OrderDir,
+    Prefix,
+    TimeOrder,
+    article_out,
+    field_id,
+    meta,
+    path_id,
+    public_id,
+    query_text,
+)
+from supportdesk.api.rest.tickets import Cursor, Limit
+from supportdesk.auth.principal import Principal
+from supportdesk.core.cursor import CursorRequest
+from supportdesk.repositories.rest_lists import ArticleFilters
+from supportdesk.services.knowledge import ArticleFields
+
+router = APIRouter(prefix="/articles", tags=["rest"], route_class=RestRoute)
+
+Lister = Annotated[Principal, Depends(key_scope("knowledge-articles:list"))]
+Reader = Annotated[Principal, Depends(key_scope("knowledge-articles:read"))]
+Creator = Annotated[Principal, Depends(key_scope("knowledge-articles:create"))]
+Updater = Annotated[Principal, Depends(key_scope("knowledge-articles:update"))]
+Deleter = Annotated[Principal, Depends(key_scope("knowledge-articles:delete"))]
+
+# The REST API's names for the knowledge service's fields.
+_FIELD_NAMES = {"body": "content", "collection_id": "category_id"}
+
+
+def _collection(collection_id: str | None) -> int | None:
+    return field_id(Prefix.COLLECTION, collection_id, "collection_id") if collection_id else None
+
+
+@router.get("", response_model=ArticlePage)
+async def list_articles(
+    principal: Lister,
+    knowledge: KnowledgeServiceDep,
+    collection_id: Annotated[str | None, Query(max_length=32)] = None,
+    status_: Annotated[ArticleStatus | None, Query(alias="status")] = None,
+    search: Annotated[str | None, Query(max_length=255, description="Search content")] = None,
+    order_by: TimeOrder = "created_at",
+    order_dir: OrderDir = "desc",
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> ArticlePage:
+    filters = ArticleFilters(
+        category_id=_collection(collection_id),
+        status=status_,
+        search=query_text(search, "search"),
+    )
+    request = CursorRequest(order_by, order_dir == "desc", limit, cursor)
+    page = await knowledge.articles_keyset(principal, filters, request)
+    return ArticlePage(data=[article_out(article) for article in page.items], meta=meta(page))
+
+
+@router.get("/{article_id}", response_model=ArticleEnvelope)
+async def get_article(
+    article_id: str, principal: Reader, knowledge: KnowledgeServiceDep
+) -> ArticleEnvelope:
+    article = await knowledge.article(principal, path_id(Prefix.ARTICLE, article_id))
+    return ArticleEnvelope(data=article_out(article))
+
+
+@router.post("", response_model=ArticleEnvelope, status_code=status.HTTP_201_CREATED)
+async def create_article(
+    body: ArticleIn, principal: Creator, knowledge: KnowledgeServiceDep
+) -> ArticleEnvelope:
+    """Write an article (markdown body); its slug is made from the title."""
+    fields = ArticleFields(
+        fields_set=frozenset({"title", "content", "category_id", "status"}),
+        title=body.title,
+        content=body.body,
+        category_id=_collection(body.collection_id),
+        status=body.status,
+    )
+    return ArticleEnvelope(data=article_out(await knowledge.create_article(principal, fields)))
+
+
+@router.patch("/{article_id}", response_model=ArticleEnvelope)
+async def update_article(
+    article_id: str, body: ArticleUpdateIn, principal: Updater, knowledge: KnowledgeServiceDep
+) -> ArticleEnvelope:
+    fields = ArticleFields(
+        fields_set=frozenset(_FIELD_NAMES.get(name, name) for name in body.model_fields_set),
+        title=body.title,
+        content=body.body,
+        category_id=_collection(body.collection_id),
+        status=body.status,
+    )
+    article = await knowledge.update_article(principal, path_id(Prefix.ARTICLE, article_id), fields)
+    return ArticleEnvelope(data=article_out(article))
+
+
+@router.delete("/{article_id}", response_model=DeletedEnvelope)
+async def delete_article(
+    article_id: str, principal: Deleter, knowledge: KnowledgeServiceDep
+) -> DeletedEnvelope:
+    row_id = path_id(Prefix.ARTICLE, article_id)
+    await knowledge.delete_article(principal, row_id)
+    return DeletedEnvelope.model_validate({"data": {"id": public_id(Prefix.ARTICLE, row_id)}})

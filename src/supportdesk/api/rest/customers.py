@@ -1,0 +1,105 @@
+"""Customers (seed 002): the users with the customer role."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from supportdesk.api.deps import CustomerServiceDep
+from supportdesk.api.rest.deps import PrincipalDep
+from supportdesk.api.rest.errors import RestRoute
+from supportdesk.api.rest.schemas import (
+    CustomerEnvelope,
+    CustomerIn,
+    CustomerPage,
+    CustomerUpdateIn,
+    DeletedEnvelope,
+    OrderDir,
+    Prefix,
+    TimeOrder,
+    customer_out,
+    meta,
+    path_id,
+    public_id,
+    query_text,
+)
+from supportdesk.api.rest.tickets import Cursor, Limit
+from supportdesk.core.cursor import CursorRequest
+from supportdesk.repositories.rest_lists import CustomerFilters
+from supportdesk.services.customers import CustomerChanges, NewCustomer
+
+router = APIRouter(prefix="/customers", tags=["rest"], route_class=RestRoute)
+
+
+@router.get("", response_model=CustomerPage)
+async def list_customers(
+    principal: PrincipalDep,
+    customers: CustomerServiceDep,
+    email: Annotated[str | None, Query(max_length=255)] = None,
+    search: Annotated[str | None, Query(max_length=255, description="Name or email")] = None,
+    phone: Annotated[str | None, Query(max_length=50)] = None,
+    order_by: TimeOrder = "created_at",
+    order_dir: OrderDir = "desc",
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> CustomerPage:
+    filters = CustomerFilters(
+        email=query_text(email, "email"),
+        search=query_text(search, "search"),
+        phone=query_text(phone, "phone"),
+    )
+    request = CursorRequest(order_by, order_dir == "desc", limit, cursor)
+    page = await customers.page(principal, filters, request)
+    return CustomerPage(
+        data=[customer_out(customer, count) for customer, count in page.items], meta=meta(page)
+    )
+
+
+@router.get("/{customer_id}", response_model=CustomerEnvelope)
+async def get_customer(
+    customer_id: str, principal: PrincipalDep, customers: CustomerServiceDep
+) -> CustomerEnvelope:
+    details = await customers.get(principal, path_id(Prefix.CUSTOMER, customer_id))
+    return CustomerEnvelope(data=customer_out(details.customer, details.ticket_count))
+
+
+@router.post("", response_model=CustomerEnvelope, status_code=status.HTTP_201_CREATED)
+async def create_customer(
+    body: CustomerIn, principal: PrincipalDep, customers: CustomerServiceDep
+) -> CustomerEnvelope:
+    new = NewCustomer(
+        email=str(body.email),
+        name=body.name,
+        phone=body.phone,
+        company=body.company,
+        custom_fields=body.custom_fields,
+    )
+    details = await customers.create(principal, new)
+    return CustomerEnvelope(data=customer_out(details.customer, details.ticket_count))
+
+
+@router.patch("/{customer_id}", response_model=CustomerEnvelope)
+async def update_customer(
+    customer_id: str, body: CustomerUpdateIn, principal: PrincipalDep, customers: CustomerServiceDep
+) -> CustomerEnvelope:
+    changes = CustomerChanges(
+        fields_set=frozenset(body.model_fields_set),
+        email=str(body.email) if body.email else None,
+        name=body.name,
+        phone=body.phone,
+        company=body.company,
+        custom_fields=body.custom_fields,
+    )
+    details = await customers.update(principal, path_id(Prefix.CUSTOMER, customer_id), changes)
+    return CustomerEnvelope(data=customer_out(details.customer, details.ticket_count))
+
+
+@router.delete("/{customer_id}", response_model=DeletedEnvelope)
+async def delete_customer(
+    customer_id: str, principal: PrincipalDep, customers: CustomerServiceDep
+) -> DeletedEnvelope:
+    """Soft delete: the customer's tickets stay."""
+    row_id = path_id(Prefix.CUSTOMER, customer_id)
+    await customers.delete(principal, row_id)
+    return DeletedEnvelope.model_validate({"data": {"id": public_id(Prefix.CUSTOMER, row_id)}})

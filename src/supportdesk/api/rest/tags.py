@@ -1,0 +1,71 @@
+"""Tags (seed 002): the labels tickets carry."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, status
+
+from supportdesk.api.deps import TagServiceDep
+from supportdesk.api.rest.deps import PrincipalDep
+from supportdesk.api.rest.errors import RestRoute
+from supportdesk.api.rest.schemas import (
+    DeletedEnvelope,
+    OrderDir,
+    Prefix,
+    TagEnvelope,
+    TagIn,
+    TagPage,
+    TagUpdateIn,
+    TimeOrder,
+    meta,
+    path_id,
+    public_id,
+    tag_out,
+)
+from supportdesk.api.rest.tickets import Cursor, Limit
+from supportdesk.core.cursor import CursorRequest
+from supportdesk.services.tags import TagChanges
+
+router = APIRouter(prefix="/tags", tags=["rest"], route_class=RestRoute)
+
+
+@router.get("", response_model=TagPage)
+async def list_tags(
+    principal: PrincipalDep,
+    tags: TagServiceDep,
+    order_by: TimeOrder = "created_at",
+    order_dir: OrderDir = "asc",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> TagPage:
+    request = CursorRequest(order_by, order_dir == "desc", limit, cursor)
+    page = await tags.page(principal, request)
+    return TagPage(data=[tag_out(tag) for tag in page.items], meta=meta(page))
+
+
+@router.post("", response_model=TagEnvelope, status_code=status.HTTP_201_CREATED)
+async def create_tag(body: TagIn, principal: PrincipalDep, tags: TagServiceDep) -> TagEnvelope:
+    return TagEnvelope(data=tag_out(await tags.create(principal, body.name, body.color)))
+
+
+@router.get("/{tag_id}", response_model=TagEnvelope)
+async def get_tag(tag_id: str, principal: PrincipalDep, tags: TagServiceDep) -> TagEnvelope:
+    return TagEnvelope(data=tag_out(await tags.get(principal, path_id(Prefix.TAG, tag_id))))
+
+
+@router.patch("/{tag_id}", response_model=TagEnvelope)
+async def update_tag(
+    tag_id: str, body: TagUpdateIn, principal: PrincipalDep, tags: TagServiceDep
+) -> TagEnvelope:
+    changes = TagChanges(
+        fields_set=frozenset(body.model_fields_set), name=body.name, color=body.color
+    )
+    tag = await tags.update(principal, path_id(Prefix.TAG, tag_id), changes)
+    return TagEnvelope(data=tag_out(tag))
+
+
+@router.delete("/{tag_id}", response_model=DeletedEnvelope)
+async def delete_tag(tag_id: str, principal: PrincipalDep, tags: TagServiceDep) -> DeletedEnvelope:
+    """Delete a tag; it disappears from every ticket that carried it."""
+    row_id = path_id(Prefix.TAG, tag_id)
+    await tags.delete(principal, row_id)
+    return DeletedEnvelope.model_validate({"data": {"id": public_id(Prefix.TAG, row_id)}})

@@ -1,0 +1,146 @@
+"""Tickets (seed 002): cursor-paginated list, read, create, PATCH, soft delete."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.rest.deps import (
+    PrincipalDep,
+    TicketListerDep,
+    TicketReaderDep,
+    TicketWriterDep,
+)
+from supportdesk.api.rest.errors import RestRoute
+from supportdesk.api.rest.schemas import (
+    DeletedEnvelope,
+    OrderDir,
+    Prefix,
+    RestStatus,
+    TicketCreateIn,
+    TicketEnvelope,
+    TicketOrder,
+    TicketPage,
+    TicketUpdateIn,
+    field_id,
+    meta,
+    path_id,
+    public_id,
+    query_text,
+    ticket_detail,
+    ticket_out,
+    to_status,
+)
+from supportdesk.core.cursor import MAX_CURSOR_LENGTH, CursorRequest
+from supportdesk.core.enums import Priority
+from supportdesk.models import DEFAULT_PROJECT_ID
+from supportdesk.repositories.tickets import TicketFilters
+from supportdesk.services.tickets import NewTicket, TicketChanges
+
+router = APIRouter(prefix="/tickets", tags=["rest"], route_class=RestRoute)
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page (max 100)")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=MAX_CURSOR_LENGTH,
+        description="next_cursor of the previous page, or an ISO timestamp",
+    ),
+]
+
+
+def _tag_names(tags: str | None) -> tuple[str, ...]:
+    text = query_text(tags, "tags")
+    if text is None:
+        return ()
+    return tuple(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
+
+
+@router.get("", response_model=TicketPage)
+async def list_tickets(
+    principal: TicketListerDep,
+    tickets: TicketServiceDep,
+    status_: Annotated[RestStatus | None, Query(alias="status")] = None,
+    priority: Priority | None = None,
+    assignee_id: Annotated[str | None, Query(max_length=32)] = None,
+    customer_id: Annotated[str | None, Query(max_length=32)] = None,
+    unassigned: bool = False,
+    tags: Annotated[str | None, Query(max_length=1000, description="Comma-separated")] = None,
+    search: Annotated[str | None, Query(max_length=255)] = None,
+    order_by: TicketOrder = "created_at",
+    order_dir: OrderDir = "desc",
+    limit: Limit = 25,
+    cursor: Cursor = None,
+) -> TicketPage:
+    """Tickets the caller can see, newest first unless ordered otherwise."""
+    filters = TicketFilters(
+        status=to_status(status_) if status_ else None,
+        priority=priority,
+        assignee_id=field_id(Prefix.USER, assignee_id, "assignee_id") if assignee_id else None,
+        customer_id=field_id(Prefix.CUSTOMER, customer_id, "customer_id") if customer_id else None,
+        unassigned=unassigned,
+        tag_names=_tag_names(tags),
+        text=query_text(search, "search"),
+    )
+    request = CursorRequest(order_by, order_dir == "desc", limit, cursor)
+    page = await tickets.list_keyset(principal, filters, request)
+    return TicketPage(data=[ticket_out(ticket) for ticket in page.items], meta=meta(page))
+
+
+@router.get("/{ticket_id}", response_model=TicketEnvelope)
+async def get_ticket(
+    ticket_id: str, principal: TicketReaderDep, tickets: TicketServiceDep
+) -> TicketEnvelope:
+    ticket = await tickets.get_resource(principal, path_id(Prefix.TICKET, ticket_id))
+    return TicketEnvelope(data=ticket_detail(ticket))
+
+
+@router.post("", response_model=TicketEnvelope, status_code=status.HTTP_201_CREATED)
+async def create_ticket(
+    body: TicketCreateIn, principal: PrincipalDep, tickets: TicketServiceDep
+) -> TicketEnvelope:
+    """Open a ticket; a customer e-mail opens it for that customer (created if new)."""
+    new = NewTicket(
+        project_id=DEFAULT_PROJECT_ID,
+        subject=body.subject,
+        description=body.description,
+        priority=body.priority,
+        customer_email=str(body.customer_email) if body.customer_email else None,
+        customer_name=body.customer_name,
+    )
+    ticket = await tickets.create_by_names(principal, new, body.tags)
+    return TicketEnvelope(data=ticket_detail(ticket))
+
+
+@router.patch("/{ticket_id}", response_model=TicketEnvelope)
+async def update_ticket(
+    ticket_id: str, body: TicketUpdateIn, principal: TicketWriterDep, tickets: TicketServiceDep
+) -> TicketEnvelope:
+    fields = body.model_fields_set - {"tags"}
+    assignee_id = None
+    if body.assignee_id is not None:
+        assignee_id = field_id(Prefix.USER, body.assignee_id, "assignee_id")
+    changes = TicketChanges(
+        fields_set=frozenset(fields),
+        subject=body.subject,
+        priority=body.priority,
+        status=to_status(body.status) if body.status else None,
+        assignee_id=assignee_id,
+    )
+    tag_names = body.tags if "tags" in body.model_fields_set else None
+    ticket = await tickets.update_by_names(
+        principal, path_id(Prefix.TICKET, ticket_id), changes, tag_names
+    )
+    return TicketEnvelope(data=ticket_detail(ticket))
+
+
+@router.delete("/{ticket_id}", response_model=DeletedEnvelope)
+async def delete_ticket(
+    ticket_id: str, principal: PrincipalDep, tickets: TicketServiceDep
+) -> DeletedEnvelope:
+    """Soft delete: the ticket disappears from every surface."""
+    row_id = path_id(Prefix.TICKET, ticket_id)
+    await tickets.delete(principal, row_id)
+    return DeletedEnvelope.model_validate({"data": {"id": public_id(Prefix.TICKET, row_id)}})

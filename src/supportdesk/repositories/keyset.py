@@ -1,0 +1,82 @@
+"""Keyset pagination of any statement (the cursor itself: core/cursor.py).
+
+A page costs a fixed number of statements whatever its size: one counting the matches,
+one reading the page (a row more than asked, to know whether a next page exists), plus
+any ``selectinload`` the caller asks for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.interfaces import ORMOption
+
+from supportdesk.core.cursor import (
+    CursorPage,
+    CursorRequest,
+    Expression,
+    SortKind,
+    after,
+    decode,
+    encode,
+)
+from supportdesk.core.errors import ValidationFailed
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """One way a list can be sorted: the expression and what kind of value it yields."""
+
+    sort: Expression
+    kind: SortKind
+
+
+async def keyset_page(
+    session: AsyncSession,
+    statement: Select[*tuple[Any, ...]],
+    *,
+    ordering: Ordering,
+    row_id: Expression,
+    request: CursorRequest,
+    options: Sequence[ORMOption] = (),
+) -> CursorPage[Any]:
+    """The page of ``statement`` (its filters, no order) after ``request.cursor``.
+
+    Items are the statement's first entity, or tuples when it selects more columns.
+    """
+    position = decode(request, ordering.kind)
+    counted = select(func.count()).select_from(statement.order_by(None).subquery())
+    total = int(await session.scalar(counted) or 0)
+
+    page = statement.add_columns(ordering.sort.label("keyset_sort"), row_id.label("keyset_id"))
+    if position is not None:
+        page = page.where(after(ordering.sort, row_id, position, descending=request.descending))
+    if request.descending:
+        page = page.order_by(ordering.sort.desc(), row_id.desc())
+    else:
+        page = page.order_by(ordering.sort.asc(), row_id.asc())
+    rows = (await session.execute(page.options(*options).limit(request.limit + 1))).all()
+
+    next_cursor = None
+    if len(rows) > request.limit:
+        rows = rows[: request.limit]
+        last = rows[-1]
+        next_cursor = encode(request, last[-2], int(last[-1]))
+    items = [row[0] if len(row) == 3 else tuple(row[:-2]) for row in rows]
+    return CursorPage(items=items, total=total, limit=request.limit, next_cursor=next_cursor)
+
+
+def timestamp_orderings(*columns: Any) -> dict[str, Ordering]:
+    """Orderings by timestamp columns, named after the columns."""
+    return {str(column.key): Ordering(column, SortKind.TIMESTAMP) for column in columns}
+
+
+def ordering_for(orderings: Mapping[str, Ordering], name: str) -> Ordering:
+    ordering = orderings.get(name)
+    if ordering is None:
+        raise ValidationFailed.field("order_by", "The selected order by is invalid.")
+    return ordering

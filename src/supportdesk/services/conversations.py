@@ -1,0 +1,123 @@
+"""A ticket's messages seen one by one (the REST API's conversations).
+
+Reading goes through the ticket visibility rules; writing goes through the ticket rules
+(``TicketService.add_message``): a conversation is only another view of a message.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.core.cursor import CursorPage, CursorRequest
+from supportdesk.core.enums import MessageType
+from supportdesk.core.errors import NotFound, ValidationFailed
+from supportdesk.models import Message
+from supportdesk.repositories.rest_lists import ConversationRepository, MessageFilters
+from supportdesk.repositories.tickets import TicketRepository
+from supportdesk.services.attachments import AttachmentStorage
+from supportdesk.services.tickets import TicketService
+
+# The scopes of internal keys over messages (seed 000); reading one is listing.
+MESSAGES_LIST = "messages:list"
+MESSAGES_CREATE = "messages:create"
+
+# Elements after which the text continues on a new line.
+_BLOCKS = frozenset(
+    {"address", "blockquote", "br", "div", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
+    | {"li", "ol", "p", "pre", "table", "tr", "ul"}
+)
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._skipping += 1
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in _BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(data)
+
+
+def plain_text(content: str) -> str:
+    """The text of a message as a reader sees it: markup dropped, entities decoded."""
+    if "<" not in content and "&" not in content:
+        return content.strip()
+    extractor = _TextExtractor()
+    extractor.feed(content)
+    extractor.close()
+    lines = (" ".join(line.split()) for line in html.unescape("".join(extractor.parts)).split("\n"))
+    text = "\n".join(lines)
+    while "\n\n\n" in text:
+        text = text.replace("\n\n\n", "\n\n")
+    return text.strip()
+
+
+@dataclass(frozen=True, slots=True)
+class NewConversation:
+    ticket_id: int
+    content: str
+    type: MessageType = MessageType.REPLY
+    internal: bool = False
+
+    @property
+    def message_type(self) -> MessageType:
+        """An internal conversation is a note, whatever type it was given."""
+        if self.type is MessageType.SYSTEM:
+            raise ValidationFailed.field("type", "Only SupportDesk writes system messages.")
+        return MessageType.NOTE if self.internal else self.type
+
+
+def _require_key_scope(principal: Principal, scope: str) -> None:
+    # Portal users are held to the ticket rules and visibility alone.
+    if principal.kind is PrincipalKind.INTERNAL_KEY:
+        principal.require(scope)
+
+
+class ConversationService:
+    def __init__(self, session: AsyncSession, storage: AttachmentStorage) -> None:
+        self.session = session
+        self.conversations = ConversationRepository(session)
+        self.tickets = TicketRepository(session)
+        self.ticket_rules = TicketService(session, storage)
+
+    async def page(
+        self, principal: Principal, filters: MessageFilters, request: CursorRequest
+    ) -> CursorPage[Message]:
+        _require_key_scope(principal, MESSAGES_LIST)
+        if (
+            filters.ticket_id is not None
+            and await self.tickets.get(principal, filters.ticket_id) is None
+        ):
+            raise NotFound("Ticket not found.")
+        return await self.conversations.list_page(principal, filters, request)
+
+    async def get(self, principal: Principal, message_id: int) -> Message:
+        _require_key_scope(principal, MESSAGES_LIST)
+        message = await self.conversations.get(principal, message_id)
+        if message is None:
+            raise NotFound("Conversation not found.")
+        return message
+
+    async def create(self, principal: Principal, new: NewConversation) -> Message:
+        _require_key_scope(principal, MESSAGES_CREATE)
+        return await self.ticket_rules.add_message(
+            principal, new.ticket_id, new.content, new.message_type
+        )
