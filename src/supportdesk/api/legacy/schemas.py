@@ -1,0 +1,203 @@
+"""Requests and bodies of the simple ticket API, as its reference shows them.
+
+Timestamps read ``YYYY-MM-DD HH:MM:SS`` in UTC; priorities are low, medium and high.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from supportdesk.api.types import Email, Id
+from supportdesk.core.enums import MessageType, Priority, SenderType
+from supportdesk.models import Message, Ticket
+from supportdesk.services.custom_fields import CustomFieldValue
+
+LegacyPriority = Literal["low", "medium", "high"]
+TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+
+class In(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_absent(cls, data: Any) -> Any:
+        # A form sends an optional field it has no value for as "": that is no value.
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value != ""}
+        return data
+
+
+# ---------------------------------------------------------------------- requests
+
+
+class CreateTicketIn(In):
+    subject: str = Field(min_length=1, max_length=255)
+    message: str = Field(min_length=1)
+    user_email: Email
+    name: str | None = Field(default=None, max_length=255)
+    company: str | None = Field(default=None, max_length=255)
+    priority: LegacyPriority | None = None
+    category_id: Id | None = None
+    custom_fields: dict[str, Any] | None = None
+
+    @field_validator("custom_fields", mode="before")
+    @classmethod
+    def _json_object(cls, value: Any) -> Any:
+        """A form carries the object as JSON text; a JSON body carries it as it is."""
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ValueError("The custom fields field must be a JSON object.") from None
+            if not isinstance(value, dict):
+                raise ValueError("The custom fields field must be a JSON object.")
+        return value
+
+
+class UserEmailIn(In):
+    user_email: Email
+
+
+class TicketIn(In):
+    ticket_id: Id
+    user_email: Email
+
+
+class ReplyIn(In):
+    ticket_id: Id
+    user_email: Email
+    message: str = Field(min_length=1)
+
+
+# ---------------------------------------------------------------------- responses
+
+
+class TicketCreated(BaseModel):
+    success: Literal[True] = True
+    ticket_id: int
+
+
+class TicketRow(BaseModel):
+    id: int
+    subject: str
+    status: str
+    priority: LegacyPriority
+    created_at: str
+    updated_at: str
+
+
+class TicketList(BaseModel):
+    success: Literal[True] = True
+    tickets: list[TicketRow]
+
+
+class TicketDetail(TicketRow):
+    message: str
+    category_id: int | None
+    user_email: str | None
+    name: str | None
+
+
+class ReplyOut(BaseModel):
+    id: int
+    ticket_id: int
+    user_id: int | None
+    message: str
+    attachment: None = None
+    created_at: str
+
+
+class CustomFieldOut(BaseModel):
+    name: str
+    type: str
+    required: bool
+    value: Any
+
+
+class TicketView(BaseModel):
+    success: Literal[True] = True
+    ticket: TicketDetail
+    replies: list[ReplyOut]
+    custom_fields: dict[str, CustomFieldOut]
+
+
+class Replied(BaseModel):
+    success: Literal[True] = True
+    reply_id: int
+
+
+# ---------------------------------------------------------------------- builders
+
+
+def timestamp(moment: datetime) -> str:
+    if moment.tzinfo is None:  # stored in UTC
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
+
+
+def priority_out(priority: Priority) -> LegacyPriority:
+    # The API knows three priorities: a critical ticket is, to it, a high one.
+    if priority is Priority.CRITICAL:
+        return "high"
+    value: LegacyPriority = priority.value  # type: ignore[assignment]
+    return value
+
+
+def ticket_row(ticket: Ticket) -> TicketRow:
+    return TicketRow(
+        id=ticket.id,
+        subject=ticket.subject,
+        status=str(ticket.status),
+        priority=priority_out(ticket.priority),
+        created_at=timestamp(ticket.created_at),
+        updated_at=timestamp(ticket.updated_at),
+    )
+
+
+def ticket_detail(ticket: Ticket) -> TicketDetail:
+    return TicketDetail(
+        **ticket_row(ticket).model_dump(),
+        message=ticket.description,
+        category_id=ticket.category_id,
+        user_email=ticket.customer_email,
+        name=ticket.customer_name,
+    )
+
+
+def reply_out(message: Message) -> ReplyOut:
+    # As in the reference, user_id names the staff member who replied; the customer's
+    # own messages carry none.
+    staff = message.sender_type is SenderType.STAFF
+    return ReplyOut(
+        id=message.id,
+        ticket_id=message.ticket_id,
+        user_id=message.author_id if staff else None,
+        message=message.body,
+        created_at=timestamp(message.created_at),
+    )
+
+
+def custom_fields_out(values: list[CustomFieldValue]) -> dict[str, CustomFieldOut]:
+    return {
+        str(item.field.id): CustomFieldOut(
+            name=item.field.label,
+            type=str(item.field.type),
+            required=item.field.is_required,
+            value=item.value,
+        )
+        for item in values
+    }
+
+
+def ticket_view(ticket: Ticket, custom_fields: list[CustomFieldValue]) -> TicketView:
+    return TicketView(
+        ticket=ticket_detail(ticket),
+        # Replies only: never an internal note, nor a system line.
+        replies=[reply_out(m) for m in ticket.messages if m.type is MessageType.REPLY],
+        custom_fields=custom_fields_out(custom_fields),
+    )

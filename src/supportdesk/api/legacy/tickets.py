@@ -1,0 +1,148 @@
+"""The four scripts of the simple ticket API: create, list, view and reply.
+
+Every ticket here belongs to the customer its ``user_email`` names, in the default
+project; the key speaks for that customer.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.legacy.deps import (
+    CreatorDep,
+    ListerDep,
+    ReaderDep,
+    ReplierDep,
+)
+from supportdesk.api.legacy.errors import LegacyRoute, custom_field_failure
+from supportdesk.api.legacy.params import parse_params
+from supportdesk.api.legacy.schemas import (
+    CreateTicketIn,
+    Replied,
+    ReplyIn,
+    TicketCreated,
+    TicketIn,
+    TicketList,
+    TicketRow,
+    TicketView,
+    UserEmailIn,
+    ticket_row,
+    ticket_view,
+)
+from supportdesk.core.enums import Priority, TicketSource
+from supportdesk.core.errors import ValidationFailed
+from supportdesk.core.pagination import PageRequest
+from supportdesk.repositories.tickets import TicketFilters
+from supportdesk.services.custom_fields import ticket_values
+from supportdesk.services.tickets import NewTicket
+
+router = APIRouter(tags=["legacy"], route_class=LegacyRoute)
+
+# Surfaces without projects open their tickets in the default project.
+DEFAULT_PROJECT_ID = 1
+# Tickets are read in pages of this size; the reference lists them all at once.
+_LIST_BATCH = 100
+
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "application/json")
+
+
+def _operation(model: type[Any], *, query: bool = False) -> dict[str, Any]:
+    """OpenAPI: the parameters, in the query string (GET) or a form or JSON body."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    if query:
+        required = set(schema.get("required", ()))
+        return {
+            "parameters": [
+                {"name": name, "in": "query", "required": name in required, "schema": field}
+                for name, field in schema["properties"].items()
+            ]
+        }
+    content = {content_type: {"schema": schema} for content_type in _FORM_TYPES}
+    return {"requestBody": {"required": True, "content": content}}
+
+
+@router.post(
+    "/tickets_create.php", response_model=TicketCreated, openapi_extra=_operation(CreateTicketIn)
+)
+async def create_ticket(
+    request: Request, principal: CreatorDep, tickets: TicketServiceDep
+) -> TicketCreated:
+    """Open a ticket for the customer ``user_email`` names (created on their first ticket).
+
+    ``custom_fields`` is a JSON object keyed by field id; required fields must be given.
+    """
+    body = await parse_params(request, CreateTicketIn)
+    custom_fields = body.custom_fields or {}
+    new = NewTicket(
+        project_id=DEFAULT_PROJECT_ID,
+        subject=body.subject,
+        description=body.message,
+        priority=Priority(body.priority) if body.priority else None,
+        category_id=body.category_id,
+        customer_name=body.name,
+        customer_email=str(body.user_email),
+        customer_company=body.company,
+        # Always checked, so a required field cannot be skipped by leaving them all out.
+        custom_fields=custom_fields,
+        source=TicketSource.API,
+    )
+    try:
+        ticket = await tickets.create_by_names(principal, new)
+    except ValidationFailed as failure:
+        raise custom_field_failure(failure, custom_fields) from None
+    return TicketCreated(ticket_id=ticket.id)
+
+
+async def _list(request: Request, principal: ListerDep, tickets: TicketServiceDep) -> TicketList:
+    """The customer's tickets, newest first."""
+    query = await parse_params(request, UserEmailIn)
+    filters = TicketFilters(customer_email=str(query.user_email))
+    rows: list[TicketRow] = []
+    page_number = 1
+    while True:
+        page = await tickets.list_page(principal, filters, PageRequest(page_number, _LIST_BATCH))
+        rows.extend(ticket_row(ticket) for ticket, _ in page.items)
+        if page_number >= page.last_page:
+            break
+        page_number += 1
+    return TicketList(tickets=rows)
+
+
+async def _view(request: Request, principal: ReaderDep, tickets: TicketServiceDep) -> TicketView:
+    """One of the customer's tickets with its replies (never internal notes) and fields."""
+    query = await parse_params(request, TicketIn)
+    ticket = await tickets.get_for_customer_email(principal, query.ticket_id, str(query.user_email))
+    definitions = await tickets.custom_field_definitions([ticket])
+    return ticket_view(ticket, ticket_values(ticket, definitions))
+
+
+for method, as_query in (("GET", True), ("POST", False)):
+    router.add_api_route(
+        "/tickets_list.php",
+        _list,
+        methods=[method],
+        response_model=TicketList,
+        name=f"list_tickets_{method.lower()}",
+        openapi_extra=_operation(UserEmailIn, query=as_query),
+    )
+    router.add_api_route(
+        "/ticket_view.php",
+        _view,
+        methods=[method],
+        response_model=TicketView,
+        name=f"view_ticket_{method.lower()}",
+        openapi_extra=_operation(TicketIn, query=as_query),
+    )
+
+
+@router.post("/ticket_reply.php", response_model=Replied, openapi_extra=_operation(ReplyIn))
+async def reply(request: Request, principal: ReplierDep, tickets: TicketServiceDep) -> Replied:
+    """The customer's reply to one of their tickets."""
+    body = await parse_params(request, ReplyIn)
+    message = await tickets.reply_for_customer_email(
+        principal, body.ticket_id, str(body.user_email), body.message
+    )
+    return Replied(reply_id=message.id)
