@@ -68,6 +68,10 @@ def settings(migrated: str, tmp_path_factory: pytest.TempPathFactory) -> Setting
         attachments_dir=tmp_path_factory.mktemp("attachments"),
         max_attachment_mb=1,
         auto_migrate=False,
+        # The suite sends thousands of requests a minute; tests/api/test_rate_limits.py
+        # checks the limits on apps of their own.
+        rate_limit_per_minute=1_000_000,
+        login_rate_limit_per_minute=1_000_000,
         _env_file=None,  # type: ignore[call-arg]
     )
 

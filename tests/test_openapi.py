@@ -46,11 +46,23 @@ def operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any
                 yield method, path, operation
 
 
+# Prefixes of the other surfaces that share /api with the portal.
+OTHER_SURFACES = ("/api/external", "/api/v1/")
+
+
+def is_portal_path(path: str) -> bool:
+    return (
+        path.startswith("/api/")
+        and not path.startswith(OTHER_SURFACES)
+        and not path.endswith(".php")
+    )
+
+
 def portal_operations(schema: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         (method, path): operation
         for method, path, operation in operations(schema)
-        if path.startswith("/api/") and not path.startswith("/api/external")
+        if is_portal_path(path)
     }
 
 
@@ -136,3 +148,34 @@ async def test_docs_serve_html_pointing_at_the_schema(client: AsyncClient) -> No
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "/openapi.json" in response.text
+
+
+# Each surface's operations: its path test, its tag, and the scheme "Authorize" fills in.
+SURFACES = {
+    "internal": (lambda path: path.startswith("/api/v1/internal/"), "ApiKey"),
+    "agent": (lambda path: path.startswith("/api/v1/external/"), "ApiKey"),
+    "rest": (
+        lambda path: (
+            path.startswith("/api/v1/")
+            and not path.startswith(("/api/v1/internal/", "/api/v1/external/"))
+        ),
+        "BearerApiKey",
+    ),
+    "legacy": (lambda path: path.startswith("/api/") and path.endswith(".php"), "BearerApiKey"),
+}
+# Refused for everyone before any credential is looked at.
+UNSECURED_OPERATIONS = {("delete", "/api/v1/internal/customers/{customer_id}")}
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+async def test_each_api_surface_is_tagged_and_secured_by_its_own_scheme(
+    schema: dict[str, Any], surface: str
+) -> None:
+    belongs, scheme = SURFACES[surface]
+    found = [(m, p, op) for m, p, op in operations(schema) if belongs(p)]
+
+    assert found, f"no {surface} operations listed"
+    for method, path, operation in found:
+        assert operation["tags"] == [surface], f"{method} {path}"
+        if (method, path) not in UNSECURED_OPERATIONS:
+            assert operation.get("security") == [{scheme: []}], f"{method} {path}"

@@ -241,9 +241,18 @@ def upgrade() -> None:
             ["id"],
             ondelete="SET NULL",
         )
+    op.create_index("ix_users_phone", "users", ["phone"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # Ticket search covers descriptions too (the REST API); SQLite falls back to LIKE.
+        op.execute(
+            "CREATE INDEX ix_tickets_description_fts ON tickets "
+            "USING gin (to_tsvector('simple', description))"
+        )
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_tickets_description_fts")
+    op.drop_index("ix_users_phone", table_name="users")
     with op.batch_alter_table("tickets") as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_tickets_department_id_departments"), "foreignkey")
         batch_op.drop_constraint(batch_op.f("fk_tickets_product_id_products"), "foreignkey")

@@ -14,6 +14,7 @@ from sqlalchemy import text
 from supportdesk import __version__
 from supportdesk.api import agent, internal, legacy, portal, project, rest
 from supportdesk.api.errors import install_error_handlers
+from supportdesk.api.rate_limit import install_rate_limiting
 from supportdesk.api.security import ALL_SCHEMES
 from supportdesk.config import Settings, resolve_secret_key
 from supportdesk.core.db import Database
@@ -42,8 +43,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        yield
-        await database.dispose()
+        # Without Redis the server runs the background jobs itself (DESIGN.md §7).
+        runner = None
+        if not settings.redis_url and settings.in_process_jobs:
+            from supportdesk.worker.inprocess import InProcessRunner
+
+            runner = InProcessRunner(settings, database)
+            runner.start()
+        try:
+            yield
+        finally:
+            if runner is not None:
+                await runner.stop()
+            await database.dispose()
 
     app = FastAPI(
         title="SupportDesk",
@@ -63,11 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     _declare_security_schemes(app)
     install_error_handlers(
         app,
-        # The legacy API shares the portal's /api prefix; its unknown paths get the portal's
-        # error body, as every other unknown path under /api does.
-        [(s.PREFIX, s.render_error) for s in surfaces if s is not legacy],
+        # The legacy API shares the portal's /api prefix: its paths are told apart by
+        # their .php ending (legacy.PATHS), the portal keeps every other /api path.
+        [(s.PREFIX, s.render_error) for s in surfaces if s is not legacy]
+        + [(legacy.PATHS, legacy.render_error)],
         default=portal.render_error,
     )
+    install_rate_limiting(app, settings)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:
@@ -76,22 +90,31 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/ready", tags=["health"])
     async def ready(request: Request) -> JSONResponse:
-        """The database (and Redis, when configured) answer."""
+        """The database (and Redis, when configured) answer; the outbox backlog.
+
+        ``outbox.pending`` counts events not yet handed to the worker and
+        ``outbox.oldest_age_seconds`` is the age of the oldest: a growing age means no
+        worker is relaying. The backlog is reported, it does not make the server unready.
+        """
         checks: dict[str, Any] = {}
+        outbox: dict[str, Any] | None = None
         try:
             async with database.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
             checks["database"] = "ok"
+            from supportdesk.worker.health import outbox_backlog
+
+            outbox = await outbox_backlog(database)
         except Exception as exc:  # readiness reports failures, it does not raise them
             log.warning("readiness: database unreachable: %s", exc)
             checks["database"] = "unreachable"
         if settings.redis_url:
             checks["redis"] = await _redis_status(settings.redis_url)
         healthy = all(value == "ok" for value in checks.values())
-        return JSONResponse(
-            {"status": "ok" if healthy else "unavailable", "checks": checks},
-            status_code=200 if healthy else 503,
-        )
+        body: dict[str, Any] = {"status": "ok" if healthy else "unavailable", "checks": checks}
+        if outbox is not None:
+            body["outbox"] = outbox
+        return JSONResponse(body, status_code=200 if healthy else 503)
 
     return app
 

@@ -41,7 +41,27 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_from: str = "SupportDesk <support@localhost>"
     smtp_starttls: bool = True
+    smtp_timeout: float = Field(default=10.0, gt=0, description="SMTP timeout, seconds.")
+    # Background jobs (DESIGN.md §7): the outbox relay, event handlers and cron jobs.
+    in_process_jobs: bool = True  # without a Redis URL, `serve` runs the jobs itself
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_batch_size: int = Field(default=100, ge=1, le=10_000)
+    job_max_tries: int = Field(default=5, ge=1)
+    job_retry_seconds: float = Field(
+        default=10.0, ge=0, description="First retry delay; doubles with each try."
+    )
+    worker_health_check_seconds: int = Field(default=30, ge=1)
     log_level: str = "INFO"
+    rate_limit_per_minute: int = Field(
+        default=600,
+        ge=1,
+        description="Requests per minute per credential, or per client IP when anonymous.",
+    )
+    login_rate_limit_per_minute: int = Field(
+        default=20,
+        ge=1,
+        description="Login attempts per minute per client IP and e-mail; sign-ups per IP.",
+    )
 
     @field_validator("secret_key", mode="before")
     @classmethod

@@ -13,14 +13,21 @@ from supportdesk.auth.authenticator import Authenticator, Credentials
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
+from supportdesk.services.agent_dashboard import AgentDashboardService
 from supportdesk.services.api_keys import ApiKeyService
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.auth import AuthService
 from supportdesk.services.canned_responses import CannedResponseService
 from supportdesk.services.categories import CategoryService
+from supportdesk.services.conversations import ConversationService
+from supportdesk.services.customers import CustomerService
+from supportdesk.services.knowledge_search import KnowledgeSearchService
+from supportdesk.services.message_likes import MessageLikeService
+from supportdesk.services.notifications import NotificationService
 from supportdesk.services.projects import ProjectService
 from supportdesk.services.reports import ReportService
 from supportdesk.services.sla_policies import SlaPolicyService
+from supportdesk.services.staff import StaffService
 from supportdesk.services.tags import TagService
 from supportdesk.services.tickets import TicketService
 from supportdesk.services.users import UserService
@@ -107,3 +114,38 @@ SlaPolicyServiceDep = Annotated[SlaPolicyService, _on_session(SlaPolicyService)]
 CannedResponseServiceDep = Annotated[CannedResponseService, _on_session(CannedResponseService)]
 TagServiceDep = Annotated[TagService, _on_session(TagService)]
 ReportServiceDep = Annotated[ReportService, _on_session(ReportService)]
+NotificationServiceDep = Annotated[NotificationService, _on_session(NotificationService)]
+KnowledgeSearchServiceDep = Annotated[KnowledgeSearchService, _on_session(KnowledgeSearchService)]
+MessageLikeServiceDep = Annotated[MessageLikeService, _on_session(MessageLikeService)]
+AgentDashboardServiceDep = Annotated[AgentDashboardService, _on_session(AgentDashboardService)]
+CustomerServiceDep = Annotated[CustomerService, _on_session(CustomerService)]
+StaffServiceDep = Annotated[StaffService, _on_session(StaffService)]
+
+
+def conversation_service(session: SessionDep, storage: StorageDep) -> ConversationService:
+    return ConversationService(session, storage)
+
+
+ConversationServiceDep = Annotated[ConversationService, Depends(conversation_service)]
+
+
+# The internal admin API's services (seed 000).
+from supportdesk.services.activity_logs import ActivityLogService  # noqa: E402
+from supportdesk.services.agents import AgentService  # noqa: E402
+from supportdesk.services.custom_fields import CustomFieldService  # noqa: E402
+from supportdesk.services.departments import DepartmentService  # noqa: E402
+from supportdesk.services.internal_reports import InternalReportService  # noqa: E402
+from supportdesk.services.knowledge import KnowledgeService  # noqa: E402
+from supportdesk.services.products import ProductService  # noqa: E402
+from supportdesk.services.settings import SettingsService  # noqa: E402
+from supportdesk.services.tags import LabelService  # noqa: E402
+
+SettingsServiceDep = Annotated[SettingsService, _on_session(SettingsService)]
+CustomFieldServiceDep = Annotated[CustomFieldService, _on_session(CustomFieldService)]
+DepartmentServiceDep = Annotated[DepartmentService, _on_session(DepartmentService)]
+ProductServiceDep = Annotated[ProductService, _on_session(ProductService)]
+LabelServiceDep = Annotated[LabelService, _on_session(LabelService)]
+AgentServiceDep = Annotated[AgentService, _on_session(AgentService)]
+KnowledgeServiceDep = Annotated[KnowledgeService, _on_session(KnowledgeService)]
+ActivityLogServiceDep = Annotated[ActivityLogService, _on_session(ActivityLogService)]
+InternalReportServiceDep = Annotated[InternalReportService, _on_session(InternalReportService)]

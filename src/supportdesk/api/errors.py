@@ -95,6 +95,20 @@ def _is_bad_value(exc: DBAPIError) -> bool:
     return isinstance(cause, ValueError) or str(sqlstate or "").startswith("22")
 
 
+def _matches_segment_pattern(path: str, pattern: str) -> bool:
+    """``/api/*.php``: a ``*`` inside a pattern stands for one path segment's characters."""
+    head, star, tail = pattern.partition("*")
+    if not star or not tail:
+        return False
+    middle = path[len(head) : len(path) - len(tail)]
+    return (
+        len(path) >= len(head) + len(tail)
+        and path.startswith(head)
+        and path.endswith(tail)
+        and "/" not in middle
+    )
+
+
 def install_error_handlers(
     app: FastAPI, prefixes: Sequence[tuple[str, ErrorRenderer]], default: ErrorRenderer
 ) -> None:
@@ -111,6 +125,7 @@ def install_error_handlers(
                 path == prefix
                 or path.startswith(prefix.rstrip("/") + "/")
                 or (prefix.endswith("*") and path.startswith(prefix[:-1]))
+                or _matches_segment_pattern(path, prefix)
             ):
                 return candidate
         return default

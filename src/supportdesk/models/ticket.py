@@ -71,6 +71,11 @@ class Ticket(TimestampMixin, Base):
             func.to_tsvector(literal_column("'simple'"), text("subject")),
             postgresql_using="gin",
         ).ddl_if(dialect="postgresql"),
+        Index(
+            "ix_tickets_description_fts",
+            func.to_tsvector(literal_column("'simple'"), text("description")),
+            postgresql_using="gin",
+        ).ddl_if(dialect="postgresql"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="RESTRICT"))

@@ -14,7 +14,10 @@ class User(TimestampMixin, Base):
     """Every person SupportDesk knows: staff (super_admin, admin, agent) and customers."""
 
     __tablename__ = "users"
-    __table_args__ = (Index("ix_users_role_is_active", "role", "is_active"),)
+    __table_args__ = (
+        Index("ix_users_role_is_active", "role", "is_active"),
+        Index("ix_users_phone", "phone"),  # the REST API filters customers by phone
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(255))

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload
 
 from supportdesk.core.enums import ApiKeyType
@@ -53,4 +54,19 @@ class ApiKeyRepository(Repository):
             update(ApiKey)
             .where(ApiKey.agent_id == agent_id, ApiKey.revoked.is_(False))
             .values(revoked=True, revoked_at=at, updated_at=at)
+        )
+
+    def single_keys(self) -> Select[Any]:
+        """Internal and external keys (not project pairs), newest first."""
+        return (
+            select(ApiKey)
+            .where(ApiKey.type.in_([ApiKeyType.INTERNAL, ApiKeyType.EXTERNAL]))
+            .order_by(ApiKey.id.desc())
+        )
+
+    async def single_key(self, key_id: int) -> ApiKey | None:
+        return await self.session.scalar(
+            select(ApiKey).where(
+                ApiKey.id == key_id, ApiKey.type.in_([ApiKeyType.INTERNAL, ApiKeyType.EXTERNAL])
+            )
         )

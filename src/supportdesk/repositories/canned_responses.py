@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
 from supportdesk.models import CannedResponse
 from supportdesk.repositories.base import Repository
@@ -60,3 +61,9 @@ class CannedResponseRepository(Repository):
     async def delete(self, response: CannedResponse) -> None:
         await self.session.delete(response)
         await self.session.flush()
+
+    def listing(self) -> Select[Any]:
+        """Every response in display order (sort_order, then title)."""
+        return select(CannedResponse).order_by(
+            CannedResponse.sort_order, CannedResponse.title, CannedResponse.id
+        )

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from typing import Any
 
-from sqlalchemy import delete, func, literal, select
+from sqlalchemy import Select, delete, func, literal, select
 
 from supportdesk.models import Category, Tag
 from supportdesk.repositories.base import Repository
@@ -80,3 +81,20 @@ class TaxonomyRepository(Repository):
         # The tickets' links to the tag go with it (ticket_tags: ON DELETE CASCADE).
         await self.session.execute(delete(Tag).where(Tag.id == tag.id))
         self.session.expunge(tag)
+
+    async def tags_named(self, names: Collection[str]) -> Sequence[Tag]:
+        """The tags bearing any of these names, whatever their letter case."""
+        if not names:
+            return []
+        lowered = {name.lower() for name in names}
+        return (
+            await self.session.scalars(select(Tag).where(func.lower(Tag.name).in_(lowered)))
+        ).all()
+
+    def tag_listing(self) -> Select[Any]:
+        """Tags in display order (sort_order, then name)."""
+        return select(Tag).order_by(Tag.sort_order, Tag.name, Tag.id)
+
+    def category_listing(self) -> Select[Any]:
+        """Categories in display order (sort_order, then name), flat."""
+        return select(Category).order_by(Category.sort_order, Category.name, Category.id)

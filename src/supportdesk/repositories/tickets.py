@@ -6,24 +6,40 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, delete, false, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    delete,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.core.cursor import CursorPage, CursorRequest, SortKind
 from supportdesk.core.enums import MessageType, Priority, Role, TicketStatus
+from supportdesk.core.errors import ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import (
     Activity,
     Attachment,
     Message,
     ProjectAgent,
+    Tag,
     Ticket,
     TicketCounter,
     Watcher,
 )
 from supportdesk.repositories.base import Repository
+from supportdesk.repositories.keyset import Ordering, keyset_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +52,11 @@ class TicketFilters:
     overdue_at: datetime | None = None  # only tickets past an SLA due date at this time
     search: str | None = None
     customer_email: str | None = None  # matched case-insensitively
+    statuses: tuple[TicketStatus, ...] = ()  # any of these (a surface's status spans several)
+    department_id: int | None = None
+    customer_id: int | None = None
+    tag_names: tuple[str, ...] = ()  # carrying every one of these tags (any letter case)
+    text: str | None = None  # words of the subject or the description (full text)
 
 
 # The activity recorded for an internal note; like the note, hidden from customers.
@@ -98,8 +119,37 @@ _SUMMARY_LOADS = (
     joinedload(Ticket.creator),
     selectinload(Ticket.tags),
 )
-# What the ticket rules read and a changed ticket's rendering shows.
-_EDIT_LOADS = (*_SUMMARY_LOADS, joinedload(Ticket.sla_policy))
+# What the ticket rules read and a changed ticket's rendering shows (the ticket
+# resource of seeds 000/001 included): many-to-one joins cost no extra statement.
+_EDIT_LOADS = (
+    *_SUMMARY_LOADS,
+    joinedload(Ticket.sla_policy),
+    joinedload(Ticket.department),
+    joinedload(Ticket.product),
+    joinedload(Ticket.customer),
+)
+# Every relation the ticket resource of seeds 000/001 renders (department, category,
+# product, customer, assignee, tags): joined in, tags in one more statement.
+RESOURCE_LOADS = (
+    joinedload(Ticket.department),
+    joinedload(Ticket.category),
+    joinedload(Ticket.product),
+    joinedload(Ticket.customer),
+    joinedload(Ticket.assignee),
+    selectinload(Ticket.tags),
+)
+
+
+# Priorities by urgency: a stable integer rank to sort and page by (the stored text
+# would sort alphabetically).
+PRIORITY_RANK = case(
+    {priority: rank for rank, priority in enumerate(Priority, start=1)}, value=Ticket.priority
+)
+_KEYSET_ORDERINGS = {
+    "created_at": Ordering(Ticket.created_at, SortKind.TIMESTAMP),
+    "updated_at": Ordering(Ticket.updated_at, SortKind.TIMESTAMP),
+    "priority": Ordering(PRIORITY_RANK, SortKind.RANK),
+}
 
 
 def like_pattern(text: str) -> str:
@@ -167,11 +217,112 @@ class TicketRepository(Repository):
             where.append(overdue(filters.overdue_at))
         if filters.search:
             where.append(self._search(filters.search))
+        if filters.statuses:
+            where.append(Ticket.status.in_(filters.statuses))
+        if filters.department_id is not None:
+            where.append(Ticket.department_id == filters.department_id)
+        if filters.customer_id is not None:
+            where.append(Ticket.customer_id == filters.customer_id)
+        for name in filters.tag_names:
+            where.append(Ticket.tags.any(func.lower(Tag.name) == name.lower()))
+        if filters.text:
+            where.append(self._text_search(filters.text))
         if filters.customer_email:
             # Snapshots keep the address as it was typed; every list is already narrowed
             # to a project or a user, so lower() scans few rows.
             where.append(func.lower(Ticket.customer_email) == filters.customer_email.lower())
         return where
+
+    async def list_resources(
+        self, principal: Principal, filters: TicketFilters, page: PageRequest
+    ) -> Page[Ticket]:
+        """A page of tickets, newest first, with every relation of the ticket resource.
+
+        Two statements whatever the page size (rows with the total, then the tags).
+        """
+        conditions = [Ticket.deleted_at.is_(None), visibility(principal), *self._where(filters)]
+        rows = (
+            await self.session.execute(
+                select(Ticket, func.count().over())
+                .where(*conditions)
+                .options(*RESOURCE_LOADS)
+                .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                .limit(page.per_page)
+                .offset(page.offset)
+            )
+        ).all()
+        if rows:
+            total = int(rows[0][1])
+        elif page.page == 1:
+            total = 0
+        else:
+            counted = select(func.count()).select_from(Ticket).where(*conditions)
+            total = int(await self.session.scalar(counted) or 0)
+        return Page(
+            items=[row[0] for row in rows], total=total, page=page.page, per_page=page.per_page
+        )
+
+    async def get_resource(self, principal: Principal, ticket_id: int) -> Ticket | None:
+        """A ticket the principal can see, with every relation of the ticket resource."""
+        return await self.session.scalar(
+            self.readable(principal).where(Ticket.id == ticket_id).options(*RESOURCE_LOADS)
+        )
+
+    async def count_customer_tickets_since(self, customer_id: int, since: datetime) -> int:
+        """Tickets of a customer created since ``since``, deleted ones included."""
+        counted = (
+            select(func.count())
+            .select_from(Ticket)
+            .where(Ticket.customer_id == customer_id, Ticket.created_at >= since)
+        )
+        return int(await self.session.scalar(counted) or 0)
+
+    async def messages_page(
+        self, ticket_id: int, page: PageRequest, *, include_internal: bool
+    ) -> Page[Message]:
+        """A ticket's messages, oldest first, with their authors, in one statement."""
+        conditions = [Message.ticket_id == ticket_id]
+        if not include_internal:
+            conditions.append(Message.type != MessageType.NOTE)
+        rows = (
+            await self.session.execute(
+                select(Message, func.count().over())
+                .where(*conditions)
+                .options(joinedload(Message.author))
+                .order_by(Message.created_at, Message.id)
+                .limit(page.per_page)
+                .offset(page.offset)
+            )
+        ).all()
+        if rows:
+            total = int(rows[0][1])
+        elif page.page == 1:
+            total = 0
+        else:
+            counted = select(func.count()).select_from(Message).where(*conditions)
+            total = int(await self.session.scalar(counted) or 0)
+        return Page(
+            items=[row[0] for row in rows], total=total, page=page.page, per_page=page.per_page
+        )
+
+    def _text_search(self, text: str) -> ColumnElement[bool]:
+        """Subject or description containing the words (ix_tickets_*_fts on PostgreSQL)."""
+        words = re.findall(r"\w+", text)
+        if self.dialect == "postgresql" and words:
+            # The configuration as a literal, so the expressions match the indexes'.
+            simple: ColumnElement[str] = literal_column("'simple'")
+            query = func.to_tsquery(simple, " & ".join(f"{word}:*" for word in words))
+            return or_(
+                *(
+                    func.to_tsvector(simple, column).bool_op("@@")(query)
+                    for column in (Ticket.subject, Ticket.description)
+                )
+            )
+        pattern = like_pattern(text)
+        return or_(
+            Ticket.subject.ilike(pattern, escape="\\"),
+            Ticket.description.ilike(pattern, escape="\\"),
+        )
 
     def _search(self, text: str) -> ColumnElement[bool]:
         pattern = like_pattern(text)
@@ -302,3 +453,26 @@ class TicketRepository(Repository):
         if not principal.is_staff:
             statement = statement.where(Attachment.is_internal.is_(False))
         return await self.session.scalar(statement)
+
+    async def list_keyset(
+        self, principal: Principal, filters: TicketFilters, request: CursorRequest
+    ) -> CursorPage[Ticket]:
+        """A keyset page of tickets with customer, assignee and tags (three statements)."""
+        ordering = _KEYSET_ORDERINGS.get(request.order_by)
+        if ordering is None:
+            raise ValidationFailed.field("order_by", "The selected order by is invalid.")
+        statement = select(Ticket).where(
+            Ticket.deleted_at.is_(None), visibility(principal), *self._where(filters)
+        )
+        return await keyset_page(
+            self.session,
+            statement,
+            ordering=ordering,
+            row_id=Ticket.id,
+            request=request,
+            options=(
+                joinedload(Ticket.customer),
+                joinedload(Ticket.assignee),
+                selectinload(Ticket.tags),
+            ),
+        )

@@ -13,13 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from supportdesk.auth import keys
 from supportdesk.auth.permissions import ALL_SCOPES, Capability
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import KNOWN_SCOPES
 from supportdesk.core import clock
 from supportdesk.core.enums import ApiKeyType
 from supportdesk.core.errors import NotFound, ValidationFailed
+from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import ApiKey, Project
 from supportdesk.repositories.api_keys import ApiKeyRepository
+from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.users import UserRepository
+from supportdesk.services.access import require_admin
 from supportdesk.services.activity import ActivityLog
 
 
@@ -165,3 +169,148 @@ class ApiKeyService:
             {"project_id": project.id, "api_key_id": key.id, "revoked": [False, True]},
         )
         return key
+
+    # ---------------------------------------------------------------- internal and external keys
+
+    async def page_single_keys(self, principal: Principal, page: PageRequest) -> Page[ApiKey]:
+        """Internal and external keys, newest first; revoked ones stay listed."""
+        require_admin(principal)
+        return await fetch_page(self.session, self.keys.single_keys(), page)
+
+    async def single_key(self, principal: Principal, key_id: int) -> ApiKey:
+        require_admin(principal)
+        key = await self.keys.single_key(key_id)
+        if key is None:
+            raise NotFound("API key not found.")
+        return key
+
+    async def create_single_key(self, principal: Principal, fields: ApiKeyFields) -> IssuedKey:
+        """An internal key with known scopes (none: all), or an active agent's external key."""
+        require_admin(principal)
+        if not fields.name or fields.type is None:
+            raise ValidationFailed(
+                details={
+                    name: [f"The {name} field is required."]
+                    for name in ("name", "type")
+                    if not getattr(fields, name)
+                }
+            )
+        if fields.type not in (ApiKeyType.INTERNAL, ApiKeyType.EXTERNAL):
+            raise ValidationFailed.field("type", "The selected type is invalid.")
+        scopes = checked_scopes(fields.scopes or ())
+        issued = await self.issue(
+            fields.name,
+            fields.type,
+            scopes=scopes,
+            agent_id=fields.agent_id,
+            expires_at=fields.expires_at,
+            created_by_id=principal.user_id,
+        )
+        key = issued.api_key
+        self.activity.record(
+            principal,
+            None,
+            "api_key.created",
+            f'API key "{key.name}" ({key.type}) created',
+            {"api_key_id": key.id, "prefix": key.key_prefix, "scopes": key.scopes},
+        )
+        return issued
+
+    async def update_single_key(
+        self, principal: Principal, key_id: int, fields: ApiKeyFields
+    ) -> ApiKey:
+        key = await self.single_key(principal, key_id)
+        given = fields.fields_set
+        for name in ("name", "type"):
+            if name in given and not getattr(fields, name):
+                raise ValidationFailed.field(name, f"The {name} field is required.")
+        key_type = fields.type if "type" in given and fields.type is not None else key.type
+        if key_type not in (ApiKeyType.INTERNAL, ApiKeyType.EXTERNAL):
+            raise ValidationFailed.field("type", "The selected type is invalid.")
+        agent_id = fields.agent_id if "agent_id" in given else key.agent_id
+        if key_type is ApiKeyType.EXTERNAL:
+            agent = await self.users.get(agent_id) if agent_id is not None else None
+            if agent is None or not agent.is_active or not agent.is_staff:
+                raise ValidationFailed.field("agent_id", "The selected agent id is invalid.")
+        else:
+            agent_id = None
+        expires_at = fields.expires_at if "expires_at" in given else key.expires_at
+        if "expires_at" in given and expires_at is not None and expires_at <= clock.now():
+            raise ValidationFailed.field("expires_at", "The expires at must be a date after now.")
+        if key_type is ApiKeyType.INTERNAL:
+            scopes = key.scopes if key.type is ApiKeyType.INTERNAL else [ALL_SCOPES]
+            if "scopes" in given:
+                scopes = checked_scopes(fields.scopes or ()) or [ALL_SCOPES]
+        else:
+            scopes = [ALL_SCOPES]  # an external key acts as its agent
+        wanted = {
+            "name": fields.name if "name" in given else key.name,
+            "type": key_type,
+            "agent_id": agent_id,
+            "scopes": scopes,
+            "expires_at": expires_at,
+        }
+        diff = {
+            name: [_plain(getattr(key, name)), _plain(value)]
+            for name, value in wanted.items()
+            if getattr(key, name) != value
+        }
+        for name in diff:
+            setattr(key, name, wanted[name])
+        if diff:
+            key.updated_at = clock.now()
+            self.activity.record(
+                principal,
+                None,
+                "api_key.updated",
+                f'API key "{key.name}" updated',
+                {"api_key_id": key.id, **diff},
+            )
+        return key
+
+    async def revoke_single_key(self, principal: Principal, key_id: int) -> ApiKey:
+        """Soft revoke: the key is refused from the next request on, its record kept."""
+        key = await self.single_key(principal, key_id)
+        if key.revoked:
+            return key
+        now = clock.now()
+        key.revoked = True
+        key.revoked_at = now
+        key.updated_at = now
+        self.activity.record(
+            principal,
+            None,
+            "api_key.revoked",
+            f'API key "{key.name}" revoked',
+            {"api_key_id": key.id, "revoked": [False, True]},
+        )
+        return key
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKeyFields:
+    """A new internal or external key, or a partial update (``fields_set``)."""
+
+    fields_set: frozenset[str]
+    name: str | None = None
+    type: ApiKeyType | None = None
+    scopes: Sequence[str] | None = None
+    agent_id: int | None = None
+    expires_at: datetime | None = None
+
+
+def checked_scopes(scopes: Sequence[str]) -> list[str]:
+    """The scopes as given (without repeats), once each is known to be a scope name."""
+    errors = {
+        f"scopes.{index}": [f"The selected scopes.{index} is invalid."]
+        for index, scope in enumerate(scopes)
+        if scope not in KNOWN_SCOPES
+    }
+    if errors:
+        raise ValidationFailed(details=errors)
+    return list(dict.fromkeys(scopes))
+
+
+def _plain(value: object) -> object:
+    # Activity changes are JSON.
+    return value.isoformat() if isinstance(value, datetime) else value

@@ -10,13 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from supportdesk.auth.permissions import Capability
 from supportdesk.auth.principal import Principal
 from supportdesk.core.errors import Forbidden, NotFound, ValidationFailed
+from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import CannedResponse
 from supportdesk.repositories.canned_responses import (
     CannedResponseFilters,
     CannedResponseRepository,
 )
+from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.taxonomy import TaxonomyRepository
+from supportdesk.services.access import require_admin
 from supportdesk.services.activity import ActivityLog
 
 
@@ -91,3 +94,99 @@ class CannedResponseService:
             {"canned_response_id": response.id, "owner_id": response.owner_id},
         )
         await self.responses.delete(response)
+
+    # ---------------------------------------------------------------- administration
+
+    async def page_all(self, principal: Principal, page: PageRequest) -> Page[CannedResponse]:
+        """Every canned response, by sort_order then title (the admins' list)."""
+        require_admin(principal)
+        return await fetch_page(self.session, self.responses.listing(), page)
+
+    async def get(self, principal: Principal, response_id: int) -> CannedResponse:
+        require_admin(principal)
+        response = await self.responses.get(response_id)
+        if response is None:
+            raise NotFound("Canned response not found.")
+        return response
+
+    async def create_shared(
+        self, principal: Principal, fields: CannedResponseFields
+    ) -> CannedResponse:
+        """A response for every staff member, as the admins' API creates them."""
+        require_admin(principal)
+        if not fields.title:
+            raise ValidationFailed.field("title", "The title field is required.")
+        response = CannedResponse(
+            title=fields.title,
+            body=fields.content or "",
+            category_label=fields.category,
+            shortcut=fields.shortcut,
+            is_shared=True,
+            owner_id=principal.user_id,
+            is_active=True if fields.is_active is None else fields.is_active,
+            sort_order=fields.sort_order or 0,
+        )
+        self.responses.add(response)
+        await self.session.flush()
+        self.activity.record(
+            principal,
+            None,
+            "canned_response.created",
+            f"Canned response {response.title} created",
+            {"canned_response_id": response.id, "is_shared": True},
+        )
+        return response
+
+    async def update(
+        self, principal: Principal, response_id: int, fields: CannedResponseFields
+    ) -> CannedResponse:
+        response = await self.get(principal, response_id)
+        for name in ("title", "is_active", "sort_order"):
+            if name in fields.fields_set and getattr(fields, name) is None:
+                raise ValidationFailed.field(
+                    name, f"The {name.replace('_', ' ')} field is required."
+                )
+        diff: dict[str, list[object]] = {}
+        for name, column in _ADMIN_FIELDS.items():
+            if name not in fields.fields_set:
+                continue
+            value = getattr(fields, name)
+            if name == "content":
+                value = value or ""
+            if value != getattr(response, column):
+                diff[name] = [getattr(response, column), value]
+                setattr(response, column, value)
+        if diff:
+            await self.session.flush()
+            self.activity.record(
+                principal,
+                None,
+                "canned_response.updated",
+                f"Canned response {response.title} updated",
+                {"canned_response_id": response.id, **diff},
+            )
+        return response
+
+
+@dataclass(frozen=True, slots=True)
+class CannedResponseFields:
+    """Seed 000's canned response (content is the body, category a free label)."""
+
+    fields_set: frozenset[str]
+    title: str | None = None
+    content: str | None = None
+    category: str | None = None
+    shortcut: str | None = None
+    is_active: bool | None = None
+    sort_order: int | None = None
+
+
+# The admins' field names and the columns behind them.
+_ADMIN_FIELDS = {
+    "title": "title",
+    "content": "body",
+    "category": "category_label",
+    "shortcut": "shortcut",
+    "is_active": "is_active",
+    "sort_order": "sort_order",
+}

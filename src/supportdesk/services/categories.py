@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from supportdesk.auth.permissions import Capability
 from supportdesk.auth.principal import Principal
 from supportdesk.core.errors import NotFound, ValidationFailed
+from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Category
+from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.taxonomy import TaxonomyRepository
 from supportdesk.services.activity import ActivityLog
 
-_EDITABLE = ("name", "color", "parent_id", "description", "sort_order")
+_EDITABLE = ("name", "color", "parent_id", "description", "sort_order", "status")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,7 @@ class CategoryFields:
     parent_id: int | None = None
     description: str | None = None
     sort_order: int | None = None
+    status: str | None = None
 
 
 class CategoryService:
@@ -63,6 +66,7 @@ class CategoryService:
             parent_id=fields.parent_id,
             description=fields.description,
             sort_order=fields.sort_order or 0,
+            status=fields.status or "published",
         )
         self.taxonomy.add_category(category)
         await self.session.flush()
@@ -80,7 +84,7 @@ class CategoryService:
     ) -> Category:
         principal.require(Capability.MANAGE_CATEGORIES)
         category = await self._get(category_id)
-        for name in ("name", "sort_order"):
+        for name in ("name", "sort_order", "status"):
             if name in fields.fields_set and getattr(fields, name) is None:
                 label = name.replace("_", " ")
                 raise ValidationFailed.field(name, f"The {label} field is required.")
@@ -141,3 +145,10 @@ class CategoryService:
             raise ValidationFailed.field(
                 "parent_id", "A category cannot be moved under one of its own subcategories."
             )
+
+    async def list_page(self, principal: Principal, page: PageRequest) -> Page[Category]:
+        """Categories flat, by sort_order then name; each names its parent_id."""
+        return await fetch_page(self.session, self.taxonomy.category_listing(), page)
+
+    async def get(self, principal: Principal, category_id: int) -> Category:
+        return await self._get(category_id)

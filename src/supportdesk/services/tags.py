@@ -3,15 +3,50 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth.permissions import Capability
-from supportdesk.auth.principal import Principal
+from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.errors import Forbidden, NotFound, ValidationFailed
+from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Tag
+from supportdesk.repositories.paging import fetch_page
+from supportdesk.repositories.rest_lists import TagListRepository
 from supportdesk.repositories.taxonomy import TaxonomyRepository
 from supportdesk.services.activity import ActivityLog
+
+# The scopes of internal keys over tags (seed 000 calls them labels).
+LABELS_LIST = "labels:list"
+LABELS_READ = "labels:read"
+LABELS_CREATE = "labels:create"
+LABELS_UPDATE = "labels:update"
+LABELS_DELETE = "labels:delete"
+
+
+def _require_key_scope(principal: Principal, key_scope: str) -> None:
+    # Portal users read tags freely and create them as staff.
+    if principal.kind is PrincipalKind.INTERNAL_KEY:
+        principal.require(key_scope)
+
+
+def _require_manage(principal: Principal, key_scope: str) -> None:
+    """Keys carry the tag scope itself; portal users need the admins' taxonomy capability."""
+    if principal.kind is PrincipalKind.INTERNAL_KEY:
+        principal.require(key_scope)
+    else:
+        principal.require(Capability.MANAGE_CATEGORIES)
+
+
+@dataclass(frozen=True, slots=True)
+class TagChanges:
+    """A partial update: only the fields named in ``fields_set`` are applied."""
+
+    fields_set: frozenset[str]
+    name: str | None = None
+    color: str | None = None
 
 
 class TagService:
@@ -28,8 +63,12 @@ class TagService:
         # has no row for tags, so agents may label with new tags as they triage.
         if not principal.is_staff:
             raise Forbidden("Only staff can create tags.")
+        _require_key_scope(principal, LABELS_CREATE)
         if await self.taxonomy.tag_name_taken(name):
             raise ValidationFailed.field("name", "The name has already been taken.")
+        return await self._add(principal, name, color)
+
+    async def _add(self, principal: Principal, name: str, color: str | None) -> Tag:
         tag = Tag(name=name, color=color)
         self.taxonomy.add_tag(tag)
         await self.session.flush()
@@ -42,7 +81,7 @@ class TagService:
         """Delete a tag; it disappears from every ticket that carried it."""
         # Removing a tag rewrites tickets' labels across the hub: the admins' taxonomy
         # capability guards it, as it guards categories.
-        principal.require(Capability.MANAGE_CATEGORIES)
+        _require_manage(principal, LABELS_DELETE)
         tag = await self.taxonomy.tag(tag_id)
         if tag is None:
             raise NotFound("Tag not found.")
@@ -54,3 +93,142 @@ class TagService:
             {"tag_id": tag.id, "name": tag.name},
         )
         await self.taxonomy.delete_tag(tag)
+
+    async def page(self, principal: Principal, request: CursorRequest) -> CursorPage[Tag]:
+        _require_key_scope(principal, LABELS_LIST)
+        return await TagListRepository(self.session).page(request)
+
+    async def get(self, principal: Principal, tag_id: int) -> Tag:
+        _require_key_scope(principal, LABELS_READ)
+        tag = await self.taxonomy.tag(tag_id)
+        if tag is None:
+            raise NotFound("Tag not found.")
+        return tag
+
+    async def update(self, principal: Principal, tag_id: int, changes: TagChanges) -> Tag:
+        _require_manage(principal, LABELS_UPDATE)
+        tag = await self.taxonomy.tag(tag_id)
+        if tag is None:
+            raise NotFound("Tag not found.")
+        diff: dict[str, list[str | None]] = {}
+        if "name" in changes.fields_set and changes.name is not None and changes.name != tag.name:
+            if changes.name.lower() != tag.name.lower() and await self.taxonomy.tag_name_taken(
+                changes.name
+            ):
+                raise ValidationFailed.field("name", "The name has already been taken.")
+            diff["name"] = [tag.name, changes.name]
+            tag.name = changes.name
+        if "color" in changes.fields_set and changes.color != tag.color:
+            diff["color"] = [tag.color, changes.color]
+            tag.color = changes.color
+        if diff:
+            self.activity.record(
+                principal,
+                None,
+                "tag.updated",
+                f"Tag {tag.name} updated",
+                {"tag_id": tag.id, **diff},
+            )
+        return tag
+
+    async def find_or_create_by_names(
+        self, principal: Principal, names: Sequence[str]
+    ) -> Sequence[Tag]:
+        """The tags of these names (any letter case), creating the missing ones.
+
+        Creating tags is staff's: anyone else may only name tags that exist. A key
+        labelling a ticket needs no tag scope for it: the labels are part of the ticket.
+        """
+        wanted: dict[str, str] = {}
+        for name in names:
+            wanted.setdefault(name.strip().lower(), name.strip())
+        wanted.pop("", None)
+        found = {tag.name.lower(): tag for tag in await self.taxonomy.tags_named(wanted)}
+        missing = [name for key, name in wanted.items() if key not in found]
+        if missing and not principal.is_staff:
+            raise ValidationFailed.field("tags", "The selected tags are invalid.")
+        for name in missing:
+            found[name.lower()] = await self._add(principal, name, None)
+        return sorted(found.values(), key=lambda tag: tag.id)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelFields:
+    """A label (seed 000's tag) in full, or a partial update of one (``fields_set``)."""
+
+    fields_set: frozenset[str]
+    name: str | None = None
+    color: str | None = None
+    status: str | None = None
+    sort_order: int | None = None
+
+
+_LABEL_EDITABLE = ("name", "color", "status", "sort_order")
+
+
+class LabelService(TagService):
+    """Tags as seed 000 manages them: with a status and a display order, in pages."""
+
+    async def labels_page(self, principal: Principal, page: PageRequest) -> Page[Tag]:
+        """Labels by sort_order, then name."""
+        _require_key_scope(principal, LABELS_LIST)
+        return await fetch_page(self.session, self.taxonomy.tag_listing(), page)
+
+    async def create_label(self, principal: Principal, fields: LabelFields) -> Tag:
+        _require_manage(principal, LABELS_CREATE)
+        if not fields.name or not fields.color:
+            raise ValidationFailed(
+                details={
+                    name: [f"The {name} field is required."]
+                    for name in ("name", "color")
+                    if not getattr(fields, name)
+                }
+            )
+        if await self.taxonomy.tag_name_taken(fields.name):
+            raise ValidationFailed.field("name", "The name has already been taken.")
+        tag = Tag(
+            name=fields.name,
+            color=fields.color,
+            status=fields.status or "published",
+            sort_order=fields.sort_order or 0,
+        )
+        self.taxonomy.add_tag(tag)
+        await self.session.flush()
+        self.activity.record(
+            principal, None, "tag.created", f"Tag {tag.name} created", {"tag_id": tag.id}
+        )
+        return tag
+
+    async def update_label(self, principal: Principal, tag_id: int, fields: LabelFields) -> Tag:
+        _require_manage(principal, LABELS_UPDATE)
+        for name in _LABEL_EDITABLE:
+            if name in fields.fields_set and getattr(fields, name) is None:
+                raise ValidationFailed.field(
+                    name, f"The {name.replace('_', ' ')} field is required."
+                )
+        tag = await self.update(
+            principal,
+            tag_id,
+            TagChanges(
+                fields_set=fields.fields_set & {"name", "color"},
+                name=fields.name,
+                color=fields.color,
+            ),
+        )
+        diff: dict[str, list[object]] = {}
+        for name in ("status", "sort_order"):
+            value = getattr(fields, name)
+            if name in fields.fields_set and value != getattr(tag, name):
+                diff[name] = [getattr(tag, name), value]
+                setattr(tag, name, value)
+        if diff:
+            self.activity.record(
+                principal,
+                None,
+                "tag.updated",
+                f"Tag {tag.name} updated",
+                {"tag_id": tag.id, **diff},
+            )
+        # Now, so the label shown carries the updated_at the change is stored with.
+        await self.session.flush()
+        return tag

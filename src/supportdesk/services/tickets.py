@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from supportdesk.auth.permissions import ROLE_CAPABILITIES, Capability
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.core import clock
+from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.enums import (
     MessageType,
     Priority,
@@ -22,19 +24,34 @@ from supportdesk.core.enums import (
     TicketSource,
     TicketStatus,
 )
-from supportdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from supportdesk.core.errors import Conflict, Forbidden, NotFound, RateLimited, ValidationFailed
 from supportdesk.core.events import EventType, record_event
 from supportdesk.core.pagination import Page, PageRequest
-from supportdesk.models import Attachment, Message, Project, Rating, Tag, Ticket, User, Watcher
+from supportdesk.models import (
+    Attachment,
+    CustomField,
+    Department,
+    Message,
+    Product,
+    Project,
+    Rating,
+    Tag,
+    Ticket,
+    User,
+    Watcher,
+)
+from supportdesk.repositories.catalogue import CatalogueRepository
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.taxonomy import TaxonomyRepository
 from supportdesk.repositories.tickets import NOTE_ACTION, TicketFilters, TicketRepository
 from supportdesk.repositories.users import UserRepository, normalize_email
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.attachments import AttachmentStorage, Upload
+from supportdesk.services.custom_fields import CustomFieldService
 from supportdesk.services.customers import CustomerService
 from supportdesk.services.settings import SettingsService
 from supportdesk.services.sla import SlaService
+from supportdesk.services.tags import TagService
 
 # The length of Ticket.ticket_number: PREFIX-YYYY-NNNNN with room to spare.
 TICKET_NUMBER_MAX_LENGTH = 32
@@ -55,6 +72,16 @@ class NewTicket:
     metadata: dict[str, Any] = field(default_factory=dict)
     source: TicketSource = TicketSource.PORTAL
     attachments: Sequence[Upload] = ()
+    # Staff opening a ticket for someone name the customer's account.
+    customer_id: int | None = None
+    # None: the surface defaults to sd_default_department_id.
+    department_id: int | None = None
+    product_id: int | None = None
+    # None when the surface collects no custom fields; a mapping (even empty) is checked
+    # against the published definitions, required ones included.
+    custom_fields: Mapping[Any, Any] | None = None
+    # Kept on the customer's account when opening the ticket creates it.
+    customer_company: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +94,15 @@ class TicketChanges:
     category_id: int | None = None
     priority: Priority | None = None
     tag_ids: Sequence[int] | None = None
+    department_id: int | None = None
+    product_id: int | None = None
+    # Merged into the stored values field by field; an empty value removes one.
+    custom_fields: Mapping[Any, Any] | None = None
+    is_locked: bool | None = None
+    # Applied with the status rules of change_status and assign (None unassigns).
+    status: TicketStatus | None = None
+    is_resolved: bool | None = None
+    assignee_id: int | None = None
 
 
 # A connected project acts for its end users, never as staff: it may do what the
@@ -90,12 +126,29 @@ def _could_be_number(ticket_number: str) -> bool:
     return 0 < len(ticket_number) <= TICKET_NUMBER_MAX_LENGTH and "\x00" not in ticket_number
 
 
-def _summary(ticket: Ticket) -> dict[str, Any]:
+def _belongs_to(ticket: Ticket, customer_email: str) -> bool:
+    """Whether the ticket was opened by, or for, the customer at this address."""
+    expected = normalize_email(ticket.customer_email or "")
+    return bool(expected) and normalize_email(customer_email) == expected
+
+
+def _summary(ticket: Ticket, principal: Principal | None = None) -> dict[str, Any]:
     return {
         "ticket_id": ticket.id,
         "ticket_number": ticket.ticket_number,
         "project_id": ticket.project_id,
+        # Whoever acted (None: a key or the system); nobody is notified of their own action.
+        "actor_id": _actor_id(ticket, principal),
     }
+
+
+def _actor_id(ticket: Ticket, principal: Principal | None) -> int | None:
+    if principal is None:
+        return None
+    if principal.kind is PrincipalKind.PROJECT:
+        # A connected project acts for the ticket's customer.
+        return ticket.customer_id
+    return principal.user_id
 
 
 class TicketService:
@@ -110,6 +163,8 @@ class TicketService:
         self.settings = SettingsService(session)
         self.activity = ActivityLog(session)
         self.customers = CustomerService(session)
+        self.catalogue = CatalogueRepository(session)
+        self.custom_fields = CustomFieldService(session)
 
     # ---------------------------------------------------------------- reading
 
@@ -125,6 +180,37 @@ class TicketService:
         if ticket is None:
             raise NotFound("Ticket not found.")
         return ticket
+
+    async def list_resources(
+        self, principal: Principal, filters: TicketFilters, page: PageRequest
+    ) -> Page[Ticket]:
+        """A page of tickets with every relation the ticket resource (seeds 000/001) shows.
+
+        A page request without a size (per_page 0) takes ``sd_tickets_per_page``.
+        """
+        if page.per_page < 1:
+            page = PageRequest(page.page, int(await self.settings.get("sd_tickets_per_page")))
+        return await self.tickets.list_resources(principal, filters, page)
+
+    async def custom_field_definitions(self, tickets: Sequence[Ticket]) -> dict[int, CustomField]:
+        """The definitions behind the tickets' custom field values (one statement at most)."""
+        return await self.custom_fields.definitions_for(tickets)
+
+    async def get_resource(self, principal: Principal, ticket_id: int) -> Ticket:
+        ticket = await self.tickets.get_resource(principal, ticket_id)
+        if ticket is None:
+            raise NotFound("Ticket not found.")
+        return ticket
+
+    async def messages_page(
+        self, principal: Principal, ticket_id: int, page: PageRequest
+    ) -> Page[Message]:
+        """A ticket's messages, oldest first, with their authors; notes for staff only."""
+        if await self.tickets.get(principal, ticket_id) is None:
+            raise NotFound("Ticket not found.")
+        return await self.tickets.messages_page(
+            ticket_id, page, include_internal=principal.is_staff
+        )
 
     async def get_conversation(self, principal: Principal, ticket_number: str) -> Ticket:
         """A ticket by its number with its public conversation, as a customer may see it."""
@@ -157,8 +243,15 @@ class TicketService:
         project = await self._project_for_new_ticket(principal, new.project_id)
         category = await self._category(new.category_id)
         tags = await self._tags(new.tag_ids)
+        department = await self._department(
+            new.department_id, default=await self.settings.get("sd_default_department_id")
+        )
+        product = await self._product(new.product_id)
+        custom_values: dict[str, Any] = {}
+        if new.custom_fields is not None:
+            custom_values = await self.custom_fields.validate(new.custom_fields)
         now = clock.now()
-        priority = new.priority or Priority(await self.settings.get("sd_default_priority"))
+        priority = new.priority or await self.settings.default_priority()
 
         creator = principal.user
         if principal.kind is PrincipalKind.PROJECT:
@@ -167,6 +260,12 @@ class TicketService:
             customer = creator
         else:
             customer = creator if creator is not None and not creator.is_staff else None
+        if new.customer_id is not None and principal.is_staff:
+            customer = await self._customer(new.customer_id)
+        # The snapshot describes the customer; staff opening a ticket for one are not it.
+        contact = customer or creator
+        if customer is not None and not principal.is_staff:
+            await self._check_daily_limit(customer, now)
         year = now.year
         number = await self.tickets.next_number(project.id, year)
         ticket = Ticket(
@@ -183,13 +282,16 @@ class TicketService:
             priority=priority,
             source=new.source,
             customer=customer,
-            customer_name=new.customer_name or (creator.name if creator else None),
-            customer_email=(new.customer_email or (creator.email if creator else None)),
-            customer_phone=new.customer_phone or (creator.phone if creator else None),
+            customer_name=new.customer_name or (contact.name if contact else None),
+            customer_email=(new.customer_email or (contact.email if contact else None)),
+            customer_phone=new.customer_phone or (contact.phone if contact else None),
             external_customer_id=new.external_customer_id,
             creator=creator,
             assignee=None,
             category=category,
+            department=department,
+            product=product,
+            custom_fields=custom_values,
             tags=list(tags),
             meta=new.metadata,
             created_at=now,
@@ -201,8 +303,24 @@ class TicketService:
         await self.session.flush()
         await self._attach(principal, ticket, None, new.attachments, internal=False)
         self.activity.record(principal, ticket, "created", f"Ticket {ticket.ticket_number} created")
-        record_event(self.session, EventType.TICKET_CREATED, _summary(ticket))
+        record_event(self.session, EventType.TICKET_CREATED, _summary(ticket, principal))
         return ticket
+
+    async def _check_daily_limit(self, customer: User, now: datetime) -> None:
+        """``sd_customer_max_tickets_per_day`` (0: no limit), counted per UTC day.
+
+        Customers (and projects speaking for them) are held to it; staff opening
+        tickets for a customer are not.
+        """
+        limit = await self.settings.get("sd_customer_max_tickets_per_day")
+        if not limit:
+            return
+        midnight = datetime.combine(now.date(), time.min, UTC)
+        if await self.tickets.count_customer_tickets_since(customer.id, midnight) >= limit:
+            retry_after = int((midnight + timedelta(days=1) - now).total_seconds()) + 1
+            raise RateLimited(
+                retry_after, "You have reached the maximum number of tickets for today."
+            )
 
     async def _project_customer(self, new: NewTicket) -> User | None:
         if not new.customer_email or not new.customer_name:
@@ -241,6 +359,33 @@ class TicketService:
         if category is None:
             raise ValidationFailed.field("category_id", "The selected category id is invalid.")
         return category
+
+    async def _department(
+        self, department_id: int | None, default: Any = None
+    ) -> Department | None:
+        if department_id is None:
+            # A default that was deleted since it was chosen routes nowhere, silently.
+            if isinstance(default, int) and not isinstance(default, bool):
+                return await self.catalogue.department(default)
+            return None
+        department = await self.catalogue.department(department_id)
+        if department is None:
+            raise ValidationFailed.field("department_id", "The selected department id is invalid.")
+        return department
+
+    async def _product(self, product_id: int | None) -> Product | None:
+        if product_id is None:
+            return None
+        product = await self.catalogue.product(product_id)
+        if product is None:
+            raise ValidationFailed.field("product_id", "The selected product id is invalid.")
+        return product
+
+    async def _customer(self, customer_id: int) -> User:
+        customer = await self.users.get(customer_id)
+        if customer is None or customer.role is not Role.CUSTOMER:
+            raise ValidationFailed.field("customer_id", "The selected customer id is invalid.")
+        return customer
 
     async def _tags(self, tag_ids: Sequence[int]) -> Sequence[Tag]:
         wanted = set(tag_ids)
@@ -284,11 +429,27 @@ class TicketService:
 
     async def update(self, principal: Principal, ticket_id: int, changes: TicketChanges) -> Ticket:
         ticket = await self._editable(principal, ticket_id)
-        triage = {"category_id", "priority", "tag_ids"} & changes.fields_set
+        fields = changes.fields_set
+        triage = {
+            "category_id",
+            "priority",
+            "tag_ids",
+            "department_id",
+            "product_id",
+            "is_locked",
+            "status",
+            "is_resolved",
+            "assignee_id",
+        } & fields
         if triage and not principal.is_staff:
             raise Forbidden("Only staff can change a ticket's category, priority or tags.")
-        if "priority" in changes.fields_set and changes.priority is not None:
+        if "priority" in fields and changes.priority is not None:
             _authorise(principal, Capability.CHANGE_PRIORITY)
+        status = self._wanted_status(ticket, changes)
+        if status is not None:
+            _authorise(principal, Capability.CHANGE_STATUS)
+        if "assignee_id" in fields:
+            _authorise(principal, Capability.ASSIGN_TICKETS)
 
         diff: dict[str, list[Any]] = {}
         for name in ("subject", "description"):
@@ -305,6 +466,35 @@ class TicketService:
             if before != [tag.id for tag in tags]:
                 diff["tags"] = [before, [tag.id for tag in tags]]
                 ticket.tags = list(tags)
+        if "department_id" in fields and changes.department_id != ticket.department_id:
+            department = await self._department(changes.department_id)
+            diff["department_id"] = [ticket.department_id, changes.department_id]
+            ticket.department = department
+            ticket.department_id = changes.department_id
+        if "product_id" in fields and changes.product_id != ticket.product_id:
+            product = await self._product(changes.product_id)
+            diff["product_id"] = [ticket.product_id, changes.product_id]
+            ticket.product = product
+            ticket.product_id = changes.product_id
+        if "custom_fields" in fields and changes.custom_fields is not None:
+            values = await self.custom_fields.validate(
+                changes.custom_fields, current=ticket.custom_fields or {}
+            )
+            if values != (ticket.custom_fields or {}):
+                diff["custom_fields"] = [ticket.custom_fields or {}, values]
+                ticket.custom_fields = values
+        if (
+            "is_locked" in fields
+            and changes.is_locked is not None
+            and changes.is_locked != ticket.is_locked
+        ):
+            diff["is_locked"] = [ticket.is_locked, changes.is_locked]
+            ticket.is_locked = changes.is_locked
+        assignee: User | None = None
+        if "assignee_id" in fields and changes.assignee_id not in (None, ticket.assignee_id):
+            assert changes.assignee_id is not None
+            # Checked before anything is written: a refused assignee changes nothing.
+            assignee = await self._assignable(ticket, changes.assignee_id)
         priority_changed = (
             "priority" in changes.fields_set
             and changes.priority is not None
@@ -315,12 +505,20 @@ class TicketService:
             diff["priority"] = [str(ticket.priority), str(changes.priority)]
             ticket.priority = changes.priority
             await self.sla.priority_changed(ticket)
+        if status is not None:
+            await self._set_status(principal, ticket, status)
+        if "assignee_id" in fields and changes.assignee_id != ticket.assignee_id:
+            await self._assign(principal, ticket, assignee)
         if not diff:
             return ticket
 
         self._touch(ticket)
         self.activity.record(principal, ticket, "updated", "Ticket updated", diff)
-        record_event(self.session, EventType.TICKET_UPDATED, {**_summary(ticket), "changes": diff})
+        record_event(
+            self.session,
+            EventType.TICKET_UPDATED,
+            {**_summary(ticket, principal), "changes": diff},
+        )
         if priority_changed:
             self.activity.record(
                 principal,
@@ -332,9 +530,29 @@ class TicketService:
             record_event(
                 self.session,
                 EventType.TICKET_PRIORITY_CHANGED,
-                {**_summary(ticket), "from": diff["priority"][0], "to": diff["priority"][1]},
+                {
+                    **_summary(ticket, principal),
+                    "from": diff["priority"][0],
+                    "to": diff["priority"][1],
+                },
             )
         return ticket
+
+    @staticmethod
+    def _wanted_status(ticket: Ticket, changes: TicketChanges) -> TicketStatus | None:
+        """The status an update asks for, ``is_resolved`` included; None if unchanged.
+
+        ``is_resolved`` true resolves the ticket; false reopens a resolved one (or takes
+        the status given beside it).
+        """
+        fields = changes.fields_set
+        status = changes.status if "status" in fields else None
+        if "is_resolved" in fields and changes.is_resolved is not None:
+            if changes.is_resolved:
+                status = TicketStatus.RESOLVED
+            elif (status or ticket.status) is TicketStatus.RESOLVED:
+                status = TicketStatus.OPEN
+        return status if status is not None and status != ticket.status else None
 
     async def change_status(
         self, principal: Principal, ticket_id: int, status: TicketStatus
@@ -371,7 +589,7 @@ class TicketService:
         record_event(
             self.session,
             EventType.TICKET_STATUS_CHANGED,
-            {**_summary(ticket), "from": str(old), "to": str(status)},
+            {**_summary(ticket, principal), "from": str(old), "to": str(status)},
         )
 
     async def assign(self, principal: Principal, ticket_id: int, user_id: int | None) -> Ticket:
@@ -380,6 +598,11 @@ class TicketService:
         if user_id == ticket.assignee_id:
             return ticket
         assignee = None if user_id is None else await self._assignable(ticket, user_id)
+        await self._assign(principal, ticket, assignee)
+        return ticket
+
+    async def _assign(self, principal: Principal, ticket: Ticket, assignee: User | None) -> None:
+        user_id = assignee.id if assignee is not None else None
         before = ticket.assignee_id
         ticket.assignee = assignee
         # The column too: the relationship only sets it at flush, after the reply is rendered.
@@ -392,11 +615,10 @@ class TicketService:
         record_event(
             self.session,
             EventType.TICKET_ASSIGNED,
-            {**_summary(ticket), "from": before, "to": user_id},
+            {**_summary(ticket, principal), "from": before, "to": user_id},
         )
         if assignee is not None and ticket.status is TicketStatus.OPEN:
             await self._set_status(principal, ticket, TicketStatus.IN_PROGRESS)
-        return ticket
 
     async def _assignable(self, ticket: Ticket, user_id: int) -> User:
         user = await self.users.get(user_id)
@@ -458,6 +680,43 @@ class TicketService:
         await self._set_status(principal, ticket, TicketStatus.CLOSED)
         return ticket
 
+    async def get_for_customer_email(
+        self, principal: Principal, ticket_id: int, customer_email: str
+    ) -> Ticket:
+        """A ticket of the customer an address names, with its public conversation only.
+
+        For a key speaking for a customer (seed 004): a ticket of anyone else does not
+        exist for the request, whoever may otherwise see it.
+        """
+        _authorise(principal, Capability.VIEW_OWN_TICKETS)
+        ticket = await self.tickets.get_full(principal, ticket_id, include_internal=False)
+        if ticket is None or not _belongs_to(ticket, customer_email):
+            raise NotFound("Ticket not found.")
+        return ticket
+
+    async def reply_for_customer_email(
+        self, principal: Principal, ticket_id: int, customer_email: str, body: str
+    ) -> Message:
+        """The reply of the customer an address names, to one of their tickets.
+
+        The reply is the customer's own, whoever carries it: it never counts as the staff's
+        first response, and it reopens a ticket waiting on the customer.
+        """
+        _authorise(principal, Capability.REPLY_TO_TICKETS)
+        ticket = await self._editable(principal, ticket_id)
+        if not _belongs_to(ticket, customer_email):
+            raise NotFound("Ticket not found.")
+        author = await self.users.get(ticket.customer_id) if ticket.customer_id else None
+        return await self._post(
+            principal,
+            ticket,
+            body,
+            MessageType.REPLY,
+            (),
+            author=author,
+            sender=SenderType.CUSTOMER,
+        )
+
     async def _for_customer(
         self, principal: Principal, ticket_number: str, customer_email: str
     ) -> Ticket:
@@ -484,12 +743,14 @@ class TicketService:
         attachments: Sequence[Upload],
         *,
         author: User | None,
+        sender: SenderType | None = None,
     ) -> Message:
         if ticket.is_locked:
             raise Forbidden("This ticket is locked and takes no replies.")
 
         now = clock.now()
-        sender = SenderType.STAFF if principal.is_staff else SenderType.CUSTOMER
+        if sender is None:
+            sender = SenderType.STAFF if principal.is_staff else SenderType.CUSTOMER
         message = Message(
             ticket_id=ticket.id,
             body=body,
@@ -525,7 +786,12 @@ class TicketService:
         record_event(
             self.session,
             EventType.TICKET_REPLIED if is_reply else EventType.TICKET_NOTE_ADDED,
-            {**_summary(ticket), "message_id": message.id, "sender_type": str(sender)},
+            {
+                **_summary(ticket, principal),
+                "message_id": message.id,
+                "sender_type": str(sender),
+                "author_id": author.id if author is not None else None,
+            },
         )
         if (
             is_reply
@@ -557,7 +823,9 @@ class TicketService:
         self.activity.record(
             principal, ticket, "rated", f"Rated {score}/5", {"score": [None, score]}
         )
-        record_event(self.session, EventType.TICKET_RATED, {**_summary(ticket), "score": score})
+        record_event(
+            self.session, EventType.TICKET_RATED, {**_summary(ticket, principal), "score": score}
+        )
         return rating
 
     async def toggle_watch(self, principal: Principal, ticket_id: int) -> bool:
@@ -579,8 +847,69 @@ class TicketService:
         ticket = await self._editable(principal, ticket_id)
         ticket.deleted_at = clock.now()
         self.activity.record(principal, ticket, "deleted", f"Ticket {ticket.ticket_number} deleted")
-        record_event(self.session, EventType.TICKET_DELETED, _summary(ticket))
+        record_event(self.session, EventType.TICKET_DELETED, _summary(ticket, principal))
 
     @staticmethod
     def _touch(ticket: Ticket) -> None:
-        ticket.last_activity_at = clock.now()
+        # updated_at too, not left to the column's onupdate: the change is rendered
+        # before the flush that would set it.
+        ticket.last_activity_at = ticket.updated_at = clock.now()
+
+    # ---------------------------------------------------------------- by name
+
+    async def list_keyset(
+        self, principal: Principal, filters: TicketFilters, request: CursorRequest
+    ) -> CursorPage[Ticket]:
+        """A cursor page of tickets with their customer, assignee and tags."""
+        return await self.tickets.list_keyset(principal, filters, request)
+
+    async def create_by_names(
+        self, principal: Principal, new: NewTicket, tag_names: Sequence[str] = ()
+    ) -> Ticket:
+        """Create a ticket naming its tags (missing ones created) and its customer by e-mail.
+
+        Staff and keys opening a ticket for an address open it for that customer's
+        account, created if new; a customer opening one is the customer.
+        """
+        _authorise(principal, Capability.CREATE_TICKETS)
+        if tag_names:
+            tags = await TagService(self.session).find_or_create_by_names(principal, tag_names)
+            new = replace(new, tag_ids=[*new.tag_ids, *(tag.id for tag in tags)])
+        if new.customer_email and new.customer_id is None and principal.is_staff:
+            email = new.customer_email
+            name = new.customer_name or normalize_email(email).split("@")[0]
+            customer = await self.customers.find_or_create(
+                name, email, new.customer_phone, new.customer_company
+            )
+            if customer is None or customer.role is not Role.CUSTOMER:
+                raise ValidationFailed.field(
+                    "customer_email", "The customer email does not belong to a customer."
+                )
+            new = replace(
+                new, customer_id=customer.id, customer_name=new.customer_name or customer.name
+            )
+        elif not principal.is_staff:
+            new = replace(new, customer_email=None)
+        return await self.create(principal, new)
+
+    async def update_by_names(
+        self,
+        principal: Principal,
+        ticket_id: int,
+        changes: TicketChanges,
+        tag_names: Sequence[str] | None,
+    ) -> Ticket:
+        """Update a ticket; ``tag_names`` (when given) replace its tags, missing ones created."""
+        if tag_names is not None:
+            if not principal.is_staff:
+                raise Forbidden("Only staff can change a ticket's category, priority or tags.")
+            tags = await TagService(self.session).find_or_create_by_names(principal, tag_names)
+            changes = replace(
+                changes,
+                fields_set=changes.fields_set | {"tag_ids"},
+                tag_ids=[tag.id for tag in tags],
+            )
+        ticket = await self.update(principal, ticket_id, changes)
+        # Written now, so the ticket shows its new updated_at (set on flush).
+        await self.session.flush()
+        return ticket

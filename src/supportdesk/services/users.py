@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -180,3 +181,56 @@ class UserService:
             f"User {user.email} deleted",
             {"user_id": user.id, "deleted_at": [None, now.isoformat()]},
         )
+
+    async def update_own_profile(self, principal: Principal, changes: OwnProfileChanges) -> User:
+        """A user edits their own account details (never their role, e-mail or status)."""
+        user = principal.user
+        if user is None:
+            raise Forbidden()
+        diff: dict[str, list[Any]] = {}
+        for name in _OWN_PROFILE_FIELDS:
+            if name not in changes.fields_set:
+                continue
+            value = getattr(changes, name)
+            if name == "name" and value is None:
+                continue  # a name cannot be cleared
+            if name == "notification_settings" and value is None:
+                value = {}
+            if name == "timezone" and value is not None and not _is_time_zone(value):
+                raise ValidationFailed.field("timezone", "The timezone must be a valid zone.")
+            if value != getattr(user, name):
+                diff[name] = [getattr(user, name), value]
+                setattr(user, name, value)
+        if diff:
+            self.activity.record(
+                principal,
+                None,
+                "profile.updated",
+                f"User {user.email} updated their profile",
+                {"user_id": user.id, **diff},
+            )
+        return user
+
+
+@dataclass(frozen=True, slots=True)
+class OwnProfileChanges:
+    """A partial update of one's own profile: only the fields in ``fields_set`` apply."""
+
+    fields_set: frozenset[str]
+    name: str | None = None
+    phone: str | None = None
+    locale: str | None = None
+    timezone: str | None = None
+    notification_settings: dict[str, Any] | None = None
+
+
+_OWN_PROFILE_FIELDS = ("name", "phone", "locale", "timezone", "notification_settings")
+
+
+def _is_time_zone(name: str) -> bool:
+    """An IANA zone name (Europe/Paris) this system knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
