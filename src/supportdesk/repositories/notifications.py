@@ -12,6 +12,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Notification
 from supportdesk.repositories.base import Repository
+from supportdesk.repositories.paging import fetch_page
 
 
 class NotificationRepository(Repository):
@@ -21,29 +22,12 @@ class NotificationRepository(Repository):
         Ordered by id (served by ix_notifications_user_id_id): rows are inserted as
         events arrive, so the newest has the highest id.
         """
-        mine = Notification.user_id == user_id
-        rows = (
-            await self.session.execute(
-                select(Notification, func.count().over())
-                .where(mine)
-                .order_by(Notification.id.desc())
-                .limit(page.per_page)
-                .offset(page.offset)
-            )
-        ).all()
-        if rows:
-            total = int(rows[0][1])
-        elif page.page == 1:
-            total = 0
-        else:
-            counted = select(func.count()).select_from(Notification).where(mine)
-            total = int(await self.session.scalar(counted) or 0)
-        return Page(
-            items=[notification for notification, _ in rows],
-            total=total,
-            page=page.page,
-            per_page=page.per_page,
+        statement = (
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.id.desc())
         )
+        return await fetch_page(self.session, statement, page)
 
     async def unread_count(self, user_id: int) -> int:
         counted = (

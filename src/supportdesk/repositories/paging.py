@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
@@ -12,10 +13,17 @@ from supportdesk.core.pagination import Page, PageRequest
 T = TypeVar("T")
 
 
-async def fetch_page(session: AsyncSession, statement: Select[Any], page: PageRequest) -> Page[Any]:
-    """The page of ``statement``'s first entity (ordered by the caller).
+async def fetch_page(
+    session: AsyncSession,
+    statement: Select[*tuple[Any, ...]],
+    page: PageRequest,
+    into: Callable[..., Any] | None = None,
+) -> Page[Any]:
+    """The page of ``statement``'s rows (ordered by the caller).
 
-    One statement for a page that has rows; a page past the end counts in a second.
+    An item is the statement's only column, or a tuple of its columns, or what ``into``
+    makes of them (called with the columns as arguments). One statement for a page
+    that has rows; a page past the end counts in a second.
     """
     rows = (
         await session.execute(
@@ -29,5 +37,8 @@ async def fetch_page(session: AsyncSession, statement: Select[Any], page: PageRe
     else:
         counted = select(func.count()).select_from(statement.order_by(None).subquery())
         total = int(await session.scalar(counted) or 0)
-    items = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
+    if into is not None:
+        items = [into(*row[:-1]) for row in rows]
+    else:
+        items = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
     return Page(items=items, total=total, page=page.page, per_page=page.per_page)

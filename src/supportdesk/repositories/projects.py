@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, delete, exists, func, or_, select
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Project, ProjectAgent, SlaPolicy, Ticket, User
 from supportdesk.repositories.base import Repository
+from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.tickets import like_pattern
 
 
@@ -48,6 +49,10 @@ def _agents_count() -> ColumnElement[int]:
     )
 
 
+def _project_row(project: Project, tickets: int, agents: int) -> ProjectRow:
+    return ProjectRow(project, int(tickets), int(agents))
+
+
 class ProjectRepository(Repository):
     async def get(self, project_id: int) -> Project | None:
         return await self.session.get(Project, project_id)
@@ -68,27 +73,12 @@ class ProjectRepository(Repository):
         The total rides along as a window function; only a page past the end needs a
         second statement to count what it did not return.
         """
-        conditions = self._where(filters)
-        rows = (
-            await self.session.execute(
-                select(Project, _tickets_count(), _agents_count(), func.count().over())
-                .where(*conditions)
-                .order_by(Project.name, Project.id)
-                .limit(page.per_page)
-                .offset(page.offset)
-            )
-        ).all()
-        if rows:
-            total = int(rows[0][3])
-        elif page.page == 1:
-            total = 0
-        else:
-            counted = select(func.count()).select_from(Project).where(*conditions)
-            total = int(await self.session.scalar(counted) or 0)
-        items = [
-            ProjectRow(project, int(tickets), int(agents)) for project, tickets, agents, _ in rows
-        ]
-        return Page(items=items, total=total, page=page.page, per_page=page.per_page)
+        statement = (
+            select(Project, _tickets_count(), _agents_count())
+            .where(*self._where(filters))
+            .order_by(Project.name, Project.id)
+        )
+        return await fetch_page(self.session, statement, page, into=_project_row)
 
     @staticmethod
     def _where(filters: ProjectFilters) -> list[ColumnElement[bool]]:
@@ -111,9 +101,7 @@ class ProjectRepository(Repository):
                 select(Project, _tickets_count(), _agents_count()).where(Project.id == project_id)
             )
         ).one_or_none()
-        if row is None:
-            return None
-        return ProjectRow(row[0], int(row[1]), int(row[2]))
+        return None if row is None else _project_row(*row)
 
     async def agents_of(self, project_id: int) -> Sequence[tuple[User, bool]]:
         """The project's (not deleted) members and whether each leads it, by name."""

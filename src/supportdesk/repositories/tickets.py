@@ -40,6 +40,7 @@ from supportdesk.models import (
 )
 from supportdesk.repositories.base import Repository
 from supportdesk.repositories.keyset import Ordering, keyset_page
+from supportdesk.repositories.paging import fetch_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,26 +181,22 @@ class TicketRepository(Repository):
         joined in, the total counted alongside by a window function) and the tags. Only
         a page past the end needs a third, to count what it did not return.
         """
-        conditions = [Ticket.deleted_at.is_(None), visibility(principal), *self._where(filters)]
-        rows = (
-            await self.session.execute(
-                select(Ticket, _reply_count().label("reply_count"), func.count().over())
-                .where(*conditions)
-                .options(*_SUMMARY_LOADS)
-                .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-                .limit(page.per_page)
-                .offset(page.offset)
-            )
-        ).all()
-        if rows:
-            total = int(rows[0][2])
-        elif page.page == 1:
-            total = 0
-        else:
-            counted = select(func.count()).select_from(Ticket).where(*conditions)
-            total = int(await self.session.scalar(counted) or 0)
-        items = [(ticket, int(replies)) for ticket, replies, _ in rows]
-        return Page(items=items, total=total, page=page.page, per_page=page.per_page)
+        statement = (
+            self._listing(principal, filters)
+            .add_columns(_reply_count().label("reply_count"))
+            .options(*_SUMMARY_LOADS)
+        )
+        return await fetch_page(
+            self.session, statement, page, into=lambda ticket, replies: (ticket, int(replies))
+        )
+
+    def _listing(self, principal: Principal, filters: TicketFilters) -> Select[Ticket]:
+        """The tickets of a list, newest first."""
+        return (
+            self.readable(principal)
+            .where(*self._where(filters))
+            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
+        )
 
     def _where(self, filters: TicketFilters) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
@@ -240,27 +237,8 @@ class TicketRepository(Repository):
 
         Two statements whatever the page size (rows with the total, then the tags).
         """
-        conditions = [Ticket.deleted_at.is_(None), visibility(principal), *self._where(filters)]
-        rows = (
-            await self.session.execute(
-                select(Ticket, func.count().over())
-                .where(*conditions)
-                .options(*RESOURCE_LOADS)
-                .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-                .limit(page.per_page)
-                .offset(page.offset)
-            )
-        ).all()
-        if rows:
-            total = int(rows[0][1])
-        elif page.page == 1:
-            total = 0
-        else:
-            counted = select(func.count()).select_from(Ticket).where(*conditions)
-            total = int(await self.session.scalar(counted) or 0)
-        return Page(
-            items=[row[0] for row in rows], total=total, page=page.page, per_page=page.per_page
-        )
+        statement = self._listing(principal, filters).options(*RESOURCE_LOADS)
+        return await fetch_page(self.session, statement, page)
 
     async def get_resource(self, principal: Principal, ticket_id: int) -> Ticket | None:
         """A ticket the principal can see, with every relation of the ticket resource."""
@@ -284,26 +262,13 @@ class TicketRepository(Repository):
         conditions = [Message.ticket_id == ticket_id]
         if not include_internal:
             conditions.append(Message.type != MessageType.NOTE)
-        rows = (
-            await self.session.execute(
-                select(Message, func.count().over())
-                .where(*conditions)
-                .options(joinedload(Message.author))
-                .order_by(Message.created_at, Message.id)
-                .limit(page.per_page)
-                .offset(page.offset)
-            )
-        ).all()
-        if rows:
-            total = int(rows[0][1])
-        elif page.page == 1:
-            total = 0
-        else:
-            counted = select(func.count()).select_from(Message).where(*conditions)
-            total = int(await self.session.scalar(counted) or 0)
-        return Page(
-            items=[row[0] for row in rows], total=total, page=page.page, per_page=page.per_page
+        statement = (
+            select(Message)
+            .where(*conditions)
+            .options(joinedload(Message.author))
+            .order_by(Message.created_at, Message.id)
         )
+        return await fetch_page(self.session, statement, page)
 
     def _text_search(self, text: str) -> ColumnElement[bool]:
         """Subject or description containing the words (ix_tickets_*_fts on PostgreSQL)."""

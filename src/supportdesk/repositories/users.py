@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, func, or_, select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -11,6 +11,7 @@ from supportdesk.core.enums import Role
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Project, ProjectAgent, RevokedToken, User
 from supportdesk.repositories.base import Repository
+from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.tickets import like_pattern
 
 
@@ -45,26 +46,12 @@ class UserRepository(Repository):
 
     async def list_page(self, filters: UserFilters, page: PageRequest) -> Page[User]:
         """A page of (not deleted) users by name; the total counted alongside."""
-        conditions = [User.deleted_at.is_(None), *self._where(filters)]
-        rows = (
-            await self.session.execute(
-                select(User, func.count().over())
-                .where(*conditions)
-                .order_by(User.name, User.id)
-                .limit(page.per_page)
-                .offset(page.offset)
-            )
-        ).all()
-        if rows:
-            total = int(rows[0][1])
-        elif page.page == 1:
-            total = 0
-        else:
-            counted = select(func.count()).select_from(User).where(*conditions)
-            total = int(await self.session.scalar(counted) or 0)
-        return Page(
-            items=[user for user, _ in rows], total=total, page=page.page, per_page=page.per_page
+        statement = (
+            select(User)
+            .where(User.deleted_at.is_(None), *self._where(filters))
+            .order_by(User.name, User.id)
         )
+        return await fetch_page(self.session, statement, page)
 
     @staticmethod
     def _where(filters: UserFilters) -> list[ColumnElement[bool]]:

@@ -65,6 +65,11 @@ class CannedResponseService:
             is_active=True,
             sort_order=0,
         )
+        await self._add(principal, response)
+        return response
+
+    async def _add(self, principal: Principal, response: CannedResponse) -> None:
+        """Store a new response and record its creation."""
         self.responses.add(response)
         await self.session.flush()
         self.activity.record(
@@ -74,7 +79,6 @@ class CannedResponseService:
             f"Canned response {response.title} created",
             {"canned_response_id": response.id, "is_shared": response.is_shared},
         )
-        return response
 
     async def delete(self, principal: Principal, response_id: int) -> None:
         """Staff delete their own responses; admins delete anyone's."""
@@ -126,15 +130,7 @@ class CannedResponseService:
             is_active=True if fields.is_active is None else fields.is_active,
             sort_order=fields.sort_order or 0,
         )
-        self.responses.add(response)
-        await self.session.flush()
-        self.activity.record(
-            principal,
-            None,
-            "canned_response.created",
-            f"Canned response {response.title} created",
-            {"canned_response_id": response.id, "is_shared": True},
-        )
+        await self._add(principal, response)
         return response
 
     async def update(

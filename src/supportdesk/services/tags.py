@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,6 +121,13 @@ class TagService:
         if "color" in changes.fields_set and changes.color != tag.color:
             diff["color"] = [tag.color, changes.color]
             tag.color = changes.color
+        self._record_update(principal, tag, diff)
+        return tag
+
+    def _record_update(
+        self, principal: Principal, tag: Tag, diff: Mapping[str, Sequence[object]]
+    ) -> None:
+        """Record what a change did to a tag, if it did anything."""
         if diff:
             self.activity.record(
                 principal,
@@ -129,7 +136,6 @@ class TagService:
                 f"Tag {tag.name} updated",
                 {"tag_id": tag.id, **diff},
             )
-        return tag
 
     async def find_or_create_by_names(
         self, principal: Principal, names: Sequence[str]
@@ -221,14 +227,7 @@ class LabelService(TagService):
             if name in fields.fields_set and value != getattr(tag, name):
                 diff[name] = [getattr(tag, name), value]
                 setattr(tag, name, value)
-        if diff:
-            self.activity.record(
-                principal,
-                None,
-                "tag.updated",
-                f"Tag {tag.name} updated",
-                {"tag_id": tag.id, **diff},
-            )
+        self._record_update(principal, tag, diff)
         # Now, so the label shown carries the updated_at the change is stored with.
         await self.session.flush()
         return tag
