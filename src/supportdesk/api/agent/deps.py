@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Query, Request, Security
 
 from supportdesk.api.deps import SessionDep, authenticate
 from supportdesk.api.security import api_key_header
@@ -26,3 +26,8 @@ def agent_of(principal: Principal) -> User:
     """The agent an external key acts as (the authenticator refuses a key without one)."""
     assert principal.user is not None
     return principal.user
+
+
+# Page-number pagination; each list keeps the default page size the reference gives it.
+PageNumber = Annotated[int, Query(ge=1)]
+PerPage = Annotated[int, Query(ge=1, le=100)]

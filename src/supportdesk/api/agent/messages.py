@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request, status
 
-from fastapi import APIRouter, Query, Request, status
-
-from supportdesk.api.agent.deps import AgentDep
+from supportdesk.api.agent.deps import AgentDep, PageNumber, PerPage
 from supportdesk.api.agent.errors import AgentRoute
 from supportdesk.api.agent.fields import agent_field_names
 from supportdesk.api.agent.payloads import json_body, parse_json
@@ -18,7 +16,7 @@ from supportdesk.api.agent.schemas import (
     AgentReplyIn,
     like_out,
     message_out,
-    page_meta,
+    paged,
 )
 from supportdesk.api.deps import MessageLikeServiceDep, TicketServiceDep
 from supportdesk.api.types import PathId
@@ -34,16 +32,13 @@ async def list_messages(
     principal: AgentDep,
     tickets: TicketServiceDep,
     likes: MessageLikeServiceDep,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 30,
+    page: PageNumber = 1,
+    per_page: PerPage = 30,
 ) -> AgentPage[AgentMessage]:
     """The conversation, oldest first, internal notes included, with each message's likes."""
     found = await tickets.messages_page(principal, ticket_id, PageRequest(page, per_page))
     liked = await likes.of_messages(principal, found.items)
-    return AgentPage(
-        data=[message_out(message, liked.get(message.id)) for message in found.items],
-        meta=page_meta(found),
-    )
+    return paged(found, lambda message: message_out(message, liked.get(message.id)))
 
 
 @router.post(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-
-from supportdesk.api.agent.deps import AgentDep
+from supportdesk.api.agent.deps import AgentDep, PageNumber, PerPage
 from supportdesk.api.agent.errors import AgentRoute
 from supportdesk.api.agent.schemas import (
     AgentEnvelope,
@@ -14,7 +12,7 @@ from supportdesk.api.agent.schemas import (
     AgentPage,
     AgentUnreadCount,
     notification_out,
-    page_meta,
+    paged,
 )
 from supportdesk.api.deps import NotificationServiceDep
 from supportdesk.api.types import PathId
@@ -27,15 +25,12 @@ router = APIRouter(prefix="/notifications", tags=["agent"], route_class=AgentRou
 async def list_notifications(
     principal: AgentDep,
     notifications: NotificationServiceDep,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    page: PageNumber = 1,
+    per_page: PerPage = 20,
 ) -> AgentPage[AgentNotification]:
     """The agent's notifications, newest first."""
     result = await notifications.list_page(principal, PageRequest(page, per_page))
-    return AgentPage(
-        data=[notification_out(notification) for notification in result.items],
-        meta=page_meta(result),
-    )
+    return paged(result, notification_out)
 
 
 @router.get("/unread-count", response_model=AgentEnvelope[AgentUnreadCount])

@@ -5,7 +5,7 @@ Kept apart from every other surface's shapes, even where they coincide.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
@@ -36,6 +36,7 @@ from supportdesk.repositories.message_likes import Likes
 from supportdesk.services.custom_fields import ticket_values
 
 T = TypeVar("T")
+X = TypeVar("X")
 
 
 class In(BaseModel):
@@ -77,9 +78,16 @@ class AgentPage(BaseModel, Generic[T]):
     meta: AgentPageMeta
 
 
-def page_meta(page: Page[Any]) -> AgentPageMeta:
-    return AgentPageMeta(
-        current_page=page.page, last_page=page.last_page, per_page=page.per_page, total=page.total
+def paged(page: Page[X], render: Callable[[X], T]) -> AgentPage[T]:
+    """A page of items rendered one by one, with the page's numbers."""
+    return AgentPage[T](
+        data=[render(item) for item in page.items],
+        meta=AgentPageMeta(
+            current_page=page.page,
+            last_page=page.last_page,
+            per_page=page.per_page,
+            total=page.total,
+        ),
     )
 
 
@@ -234,14 +242,13 @@ class AgentArticle(BaseModel):
 
 
 def article_out(article: KnowledgeArticle) -> AgentArticle:
-    category = article.category
     return AgentArticle(
         id=article.id,
         title=article.title,
         slug=article.slug,
         excerpt=article.excerpt,
         content=article.content,
-        category=AgentNamed(id=category.id, name=category.name) if category else None,
+        category=_named(article.category),
         views=article.views,
         status=article.status,
         created_at=article.created_at,

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter, Request
 
-from fastapi import APIRouter, Query, Request
-
-from supportdesk.api.agent.deps import AgentDep
+from supportdesk.api.agent.deps import AgentDep, PageNumber, PerPage
 from supportdesk.api.agent.errors import AgentRoute
 from supportdesk.api.agent.fields import agent_field_names
 from supportdesk.api.agent.payloads import json_body, parse_json
@@ -18,7 +16,7 @@ from supportdesk.api.agent.schemas import (
     AgentStatus,
     AgentTicket,
     AgentTicketUpdateIn,
-    page_meta,
+    paged,
     ticket_out,
 )
 from supportdesk.api.deps import TicketServiceDep
@@ -41,8 +39,8 @@ async def list_tickets(
     status: AgentStatus | None = None,
     priority: Priority | None = None,
     department_id: QueryId | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
-    per_page: Annotated[int, Query(ge=1, le=100)] = 15,
+    page: PageNumber = 1,
+    per_page: PerPage = 15,
 ) -> AgentPage[AgentTicket]:
     """The tickets assigned to the agent, newest first."""
     filters = TicketFilters(
@@ -52,9 +50,7 @@ async def list_tickets(
     )
     found = await tickets.list_resources(principal, filters, PageRequest(page, per_page))
     definitions = await tickets.custom_field_definitions(found.items)
-    return AgentPage(
-        data=[ticket_out(ticket, definitions) for ticket in found.items], meta=page_meta(found)
-    )
+    return paged(found, lambda ticket: ticket_out(ticket, definitions))
 
 
 @router.get("/{ticket_id}", response_model=AgentEnvelope[AgentTicket])

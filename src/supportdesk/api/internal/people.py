@@ -26,12 +26,12 @@ from supportdesk.repositories.agents import AgentFilters
 from supportdesk.services.agents import AgentFields
 from supportdesk.services.customers import CustomerChanges, NewCustomer
 
-router = APIRouter(route_class=InternalRoute)
+router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
 # ---------------------------------------------------------------------- customers
 
 
-@router.get("/customers", response_model=ListEnvelope[CustomerOut], tags=["internal"])
+@router.get("/customers", response_model=ListEnvelope[CustomerOut])
 async def list_customers(
     principal: Annotated[Principal, require_scope("customers:list")],
     customers: CustomerServiceDep,
@@ -44,7 +44,6 @@ async def list_customers(
     "/customers",
     response_model=Envelope[CustomerOut],
     status_code=status.HTTP_201_CREATED,
-    tags=["internal"],
 )
 async def create_customer(
     body: CustomerIn,
@@ -61,11 +60,7 @@ async def create_customer(
     return one(CustomerOut.model_validate(details.customer))
 
 
-@router.get(
-    "/customers/{customer_id}",
-    response_model=Envelope[CustomerOut],
-    tags=["internal"],
-)
+@router.get("/customers/{customer_id}", response_model=Envelope[CustomerOut])
 async def get_customer(
     customer_id: PathId,
     principal: Annotated[Principal, require_scope("customers:read")],
@@ -75,11 +70,7 @@ async def get_customer(
     return one(CustomerOut.model_validate(details.customer))
 
 
-@router.put(
-    "/customers/{customer_id}",
-    response_model=Envelope[CustomerOut],
-    tags=["internal"],
-)
+@router.put("/customers/{customer_id}", response_model=Envelope[CustomerOut])
 async def update_customer(
     customer_id: PathId,
     body: CustomerUpdateIn,
@@ -99,7 +90,6 @@ async def update_customer(
 
 @router.delete(
     "/customers/{customer_id}",
-    tags=["internal"],
     responses={405: {"description": "Customers cannot be deleted via the API."}},
 )
 async def delete_customer(customer_id: PathId) -> None:
@@ -129,7 +119,7 @@ def _agent_fields(body: AgentIn | AgentUpdateIn) -> AgentFields:
     )
 
 
-@router.get("/agents", response_model=ListEnvelope[AgentOut], tags=["internal"])
+@router.get("/agents", response_model=ListEnvelope[AgentOut])
 async def list_agents(
     principal: Annotated[Principal, require_scope("agents:list")],
     agents: AgentServiceDep,
@@ -141,12 +131,7 @@ async def list_agents(
     return listed(await agents.list_page(principal, filters, page), agent_out)
 
 
-@router.post(
-    "/agents",
-    response_model=Envelope[AgentOut],
-    status_code=status.HTTP_201_CREATED,
-    tags=["internal"],
-)
+@router.post("/agents", response_model=Envelope[AgentOut], status_code=status.HTTP_201_CREATED)
 async def create_agent(
     body: AgentIn,
     principal: Annotated[Principal, require_scope("agents:create")],
@@ -156,7 +141,7 @@ async def create_agent(
         return one(agent_out(await agents.create(principal, _agent_fields(body))))
 
 
-@router.get("/agents/{agent_id}", response_model=Envelope[AgentOut], tags=["internal"])
+@router.get("/agents/{agent_id}", response_model=Envelope[AgentOut])
 async def get_agent(
     agent_id: PathId,
     principal: Annotated[Principal, require_scope("agents:read")],
@@ -165,7 +150,7 @@ async def get_agent(
     return one(agent_out(await agents.get(principal, agent_id)))
 
 
-@router.put("/agents/{agent_id}", response_model=Envelope[AgentOut], tags=["internal"])
+@router.put("/agents/{agent_id}", response_model=Envelope[AgentOut])
 async def update_agent(
     agent_id: PathId,
     body: AgentUpdateIn,
@@ -176,7 +161,7 @@ async def update_agent(
         return one(agent_out(await agents.update(principal, agent_id, _agent_fields(body))))
 
 
-@router.delete("/agents/{agent_id}", response_model=Done, tags=["internal"])
+@router.delete("/agents/{agent_id}", response_model=Done)
 async def delete_agent(
     agent_id: PathId,
     principal: Annotated[Principal, require_scope("agents:delete")],

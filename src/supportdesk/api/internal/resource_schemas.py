@@ -102,11 +102,9 @@ class LabelIn(In):
     sort_order: SortOrder | None = None
 
 
-class LabelUpdateIn(In):
-    name: str | None = Text(250, nonblank=True)
-    color: HexColor | None = None
-    status: PublishStatus | None = None
-    sort_order: SortOrder | None = None
+class LabelUpdateIn(LabelIn):
+    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+    color: HexColor | None = None  # type: ignore[assignment]
 
     _present = field_validator("name", "color", "status", "sort_order")(refuse_null)
 
@@ -159,11 +157,9 @@ class CustomerIn(In):
     envato_username: str | None = Text(250)
 
 
-class CustomerUpdateIn(In):
-    name: str | None = Text(250, nonblank=True)
-    email: Email250 | None = None
-    phone: str | None = Text(50)
-    envato_username: str | None = Text(250)
+class CustomerUpdateIn(CustomerIn):
+    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+    email: Email250 | None = None  # type: ignore[assignment]
 
     _present = field_validator("name", "email")(refuse_null)
 
@@ -192,14 +188,10 @@ class AgentIn(In):
     departments: IdList | None = None
 
 
-class AgentUpdateIn(In):
-    name: str | None = Text(250, nonblank=True)
-    email: Email250 | None = None
-    password: str | None = Field(default=None, min_length=8, max_length=255)
-    phone: str | None = Text(50)
-    locale: str | None = Text(10)
-    is_active: bool | None = None
-    departments: IdList | None = None
+class AgentUpdateIn(AgentIn):
+    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+    email: Email250 | None = None  # type: ignore[assignment]
+    password: str | None = Field(default=None, min_length=8, max_length=255)  # type: ignore[assignment]
 
     _present = field_validator("name", "email", "is_active")(refuse_null)
 
@@ -439,12 +431,9 @@ class ApiKeyIn(In):
     expires_at: datetime | None = None
 
 
-class ApiKeyUpdateIn(In):
-    name: str | None = Text(250, nonblank=True)
-    type: KeyType | None = None
-    scopes: Scopes | None = None
-    agent_id: Id | None = None
-    expires_at: datetime | None = None
+class ApiKeyUpdateIn(ApiKeyIn):
+    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+    type: KeyType | None = None  # type: ignore[assignment]
 
     _present = field_validator("name", "type")(refuse_null)
 

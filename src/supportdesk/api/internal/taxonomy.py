@@ -27,7 +27,7 @@ from supportdesk.services.categories import CategoryFields
 from supportdesk.services.departments import DepartmentFields
 from supportdesk.services.tags import LabelFields
 
-router = APIRouter(route_class=InternalRoute)
+router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
 # ---------------------------------------------------------------------- departments
 
@@ -44,7 +44,7 @@ def _department_fields(body: DepartmentIn) -> DepartmentFields:
     )
 
 
-@router.get("/departments", response_model=ListEnvelope[DepartmentOut], tags=["internal"])
+@router.get("/departments", response_model=ListEnvelope[DepartmentOut])
 async def list_departments(
     principal: Annotated[Principal, require_scope("departments:list")],
     departments: DepartmentServiceDep,
@@ -57,7 +57,6 @@ async def list_departments(
     "/departments",
     response_model=Envelope[DepartmentOut],
     status_code=status.HTTP_201_CREATED,
-    tags=["internal"],
 )
 async def create_department(
     body: DepartmentIn,
@@ -68,11 +67,7 @@ async def create_department(
     return one(DepartmentOut.model_validate(department))
 
 
-@router.get(
-    "/departments/{department_id}",
-    response_model=Envelope[DepartmentOut],
-    tags=["internal"],
-)
+@router.get("/departments/{department_id}", response_model=Envelope[DepartmentOut])
 async def get_department(
     department_id: PathId,
     principal: Annotated[Principal, require_scope("departments:read")],
@@ -81,11 +76,7 @@ async def get_department(
     return one(DepartmentOut.model_validate(await departments.get(principal, department_id)))
 
 
-@router.put(
-    "/departments/{department_id}",
-    response_model=Envelope[DepartmentOut],
-    tags=["internal"],
-)
+@router.put("/departments/{department_id}", response_model=Envelope[DepartmentOut])
 async def update_department(
     department_id: PathId,
     body: DepartmentUpdateIn,
@@ -96,7 +87,7 @@ async def update_department(
     return one(DepartmentOut.model_validate(department))
 
 
-@router.delete("/departments/{department_id}", response_model=Done, tags=["internal"])
+@router.delete("/departments/{department_id}", response_model=Done)
 async def delete_department(
     department_id: PathId,
     principal: Annotated[Principal, require_scope("departments:delete")],
@@ -120,7 +111,7 @@ def _category_fields(body: CategoryIn) -> CategoryFields:
     )
 
 
-@router.get("/categories", response_model=ListEnvelope[CategoryOut], tags=["internal"])
+@router.get("/categories", response_model=ListEnvelope[CategoryOut])
 async def list_categories(
     principal: Annotated[Principal, require_scope("categories:list")],
     categories: CategoryServiceDep,
@@ -133,7 +124,6 @@ async def list_categories(
     "/categories",
     response_model=Envelope[CategoryOut],
     status_code=status.HTTP_201_CREATED,
-    tags=["internal"],
 )
 async def create_category(
     body: CategoryIn,
@@ -144,11 +134,7 @@ async def create_category(
     return one(CategoryOut.model_validate(category))
 
 
-@router.get(
-    "/categories/{category_id}",
-    response_model=Envelope[CategoryOut],
-    tags=["internal"],
-)
+@router.get("/categories/{category_id}", response_model=Envelope[CategoryOut])
 async def get_category(
     category_id: PathId,
     principal: Annotated[Principal, require_scope("categories:read")],
@@ -157,11 +143,7 @@ async def get_category(
     return one(CategoryOut.model_validate(await categories.get(principal, category_id)))
 
 
-@router.put(
-    "/categories/{category_id}",
-    response_model=Envelope[CategoryOut],
-    tags=["internal"],
-)
+@router.put("/categories/{category_id}", response_model=Envelope[CategoryOut])
 async def update_category(
     category_id: PathId,
     body: CategoryUpdateIn,
@@ -172,7 +154,7 @@ async def update_category(
     return one(CategoryOut.model_validate(category))
 
 
-@router.delete("/categories/{category_id}", response_model=Done, tags=["internal"])
+@router.delete("/categories/{category_id}", response_model=Done)
 async def delete_category(
     category_id: PathId,
     principal: Annotated[Principal, require_scope("categories:delete")],
@@ -195,7 +177,7 @@ def _label_fields(body: LabelIn | LabelUpdateIn) -> LabelFields:
     )
 
 
-@router.get("/labels", response_model=ListEnvelope[LabelOut], tags=["internal"])
+@router.get("/labels", response_model=ListEnvelope[LabelOut])
 async def list_labels(
     principal: Annotated[Principal, require_scope("labels:list")],
     labels: LabelServiceDep,
@@ -204,12 +186,7 @@ async def list_labels(
     return listed(await labels.labels_page(principal, page), LabelOut.model_validate)
 
 
-@router.post(
-    "/labels",
-    response_model=Envelope[LabelOut],
-    status_code=status.HTTP_201_CREATED,
-    tags=["internal"],
-)
+@router.post("/labels", response_model=Envelope[LabelOut], status_code=status.HTTP_201_CREATED)
 async def create_label(
     body: LabelIn,
     principal: Annotated[Principal, require_scope("labels:create")],
@@ -218,7 +195,7 @@ async def create_label(
     return one(LabelOut.model_validate(await labels.create_label(principal, _label_fields(body))))
 
 
-@router.get("/labels/{label_id}", response_model=Envelope[LabelOut], tags=["internal"])
+@router.get("/labels/{label_id}", response_model=Envelope[LabelOut])
 async def get_label(
     label_id: PathId,
     principal: Annotated[Principal, require_scope("labels:read")],
@@ -227,7 +204,7 @@ async def get_label(
     return one(LabelOut.model_validate(await labels.get(principal, label_id)))
 
 
-@router.put("/labels/{label_id}", response_model=Envelope[LabelOut], tags=["internal"])
+@router.put("/labels/{label_id}", response_model=Envelope[LabelOut])
 async def update_label(
     label_id: PathId,
     body: LabelUpdateIn,
@@ -238,7 +215,7 @@ async def update_label(
     return one(LabelOut.model_validate(label))
 
 
-@router.delete("/labels/{label_id}", response_model=Done, tags=["internal"])
+@router.delete("/labels/{label_id}", response_model=Done)
 async def delete_label(
     label_id: PathId,
     principal: Annotated[Principal, require_scope("labels:delete")],

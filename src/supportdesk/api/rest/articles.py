@@ -20,10 +20,10 @@ from supportdesk.api.rest.schemas import (
     Prefix,
     TimeOrder,
     article_out,
+    deleted,
     field_id,
     meta,
     path_id,
-    public_id,
     query_text,
 )
 from supportdesk.api.rest.tickets import Cursor, Limit
@@ -114,4 +114,4 @@ async def delete_article(
 ) -> DeletedEnvelope:
     row_id = path_id(Prefix.ARTICLE, article_id)
     await knowledge.delete_article(principal, row_id)
-    return DeletedEnvelope.model_validate({"data": {"id": public_id(Prefix.ARTICLE, row_id)}})
+    return deleted(Prefix.ARTICLE, row_id)

@@ -19,9 +19,9 @@ from supportdesk.api.rest.schemas import (
     Prefix,
     TimeOrder,
     customer_out,
+    deleted,
     meta,
     path_id,
-    public_id,
     query_text,
 )
 from supportdesk.api.rest.tickets import Cursor, Limit
@@ -102,4 +102,4 @@ async def delete_customer(
     """Soft delete: the customer's tickets stay."""
     row_id = path_id(Prefix.CUSTOMER, customer_id)
     await customers.delete(principal, row_id)
-    return DeletedEnvelope.model_validate({"data": {"id": public_id(Prefix.CUSTOMER, row_id)}})
+    return deleted(Prefix.CUSTOMER, row_id)

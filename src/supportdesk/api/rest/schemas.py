@@ -160,14 +160,10 @@ class CustomerIn(In):
     custom_fields: dict[str, Any] | None = None
 
 
-class CustomerUpdateIn(In):
+class CustomerUpdateIn(CustomerIn):
     _not_null = field_validator("email", "name")(_present)
 
-    email: Email | None = None
-    name: str | None = Field(default=None, min_length=1, max_length=255)
-    phone: str | None = Field(default=None, max_length=50)
-    company: str | None = Field(default=None, max_length=255)
-    custom_fields: dict[str, Any] | None = None
+    email: Email | None = None  # type: ignore[assignment]
 
 
 class TagIn(In):
@@ -175,11 +171,10 @@ class TagIn(In):
     color: Color | None = None
 
 
-class TagUpdateIn(In):
+class TagUpdateIn(TagIn):
     _not_null = field_validator("name")(_present)
 
-    name: TagName | None = None
-    color: Color | None = None
+    name: TagName | None = None  # type: ignore[assignment]
 
 
 ArticleStatus = Literal["draft", "published"]
@@ -192,13 +187,11 @@ class ArticleIn(In):
     status: ArticleStatus = "draft"
 
 
-class ArticleUpdateIn(In):
+class ArticleUpdateIn(ArticleIn):
     _not_null = field_validator("title", "status")(_present)
 
-    title: str | None = Field(default=None, min_length=1, max_length=250)
-    body: str | None = Field(default=None, max_length=1_000_000, description="Markdown")
-    collection_id: str | None = Field(default=None, max_length=32)
-    status: ArticleStatus | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=250)  # type: ignore[assignment]
+    status: ArticleStatus | None = None  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------------- responses
@@ -217,6 +210,10 @@ class Deleted(BaseModel):
 
 class DeletedEnvelope(BaseModel):
     data: Deleted
+
+
+def deleted(prefix: str, row_id: int) -> DeletedEnvelope:
+    return DeletedEnvelope(data=Deleted(id=public_id(prefix, row_id)))
 
 
 class PersonRef(BaseModel):

@@ -16,9 +16,9 @@ from supportdesk.api.rest.schemas import (
     TagPage,
     TagUpdateIn,
     TimeOrder,
+    deleted,
     meta,
     path_id,
-    public_id,
     tag_out,
 )
 from supportdesk.api.rest.tickets import Cursor, Limit
@@ -68,4 +68,4 @@ async def delete_tag(tag_id: str, principal: PrincipalDep, tags: TagServiceDep) 
     """Delete a tag; it disappears from every ticket that carried it."""
     row_id = path_id(Prefix.TAG, tag_id)
     await tags.delete(principal, row_id)
-    return DeletedEnvelope.model_validate({"data": {"id": public_id(Prefix.TAG, row_id)}})
+    return deleted(Prefix.TAG, row_id)

@@ -24,10 +24,10 @@ from supportdesk.api.rest.schemas import (
     TicketOrder,
     TicketPage,
     TicketUpdateIn,
+    deleted,
     field_id,
     meta,
     path_id,
-    public_id,
     query_text,
     ticket_detail,
     ticket_out,
@@ -143,4 +143,4 @@ async def delete_ticket(
     """Soft delete: the ticket disappears from every surface."""
     row_id = path_id(Prefix.TICKET, ticket_id)
     await tickets.delete(principal, row_id)
-    return DeletedEnvelope.model_validate({"data": {"id": public_id(Prefix.TICKET, row_id)}})
+    return deleted(Prefix.TICKET, row_id)
