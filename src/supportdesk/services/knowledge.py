@@ -31,6 +31,9 @@ SLUG_MAX_LENGTH = 250
 _SLUG_BASE_LENGTH = SLUG_MAX_LENGTH - 10
 
 
+PUBLISHED = "published"
+
+
 def slugify(text: str) -> str:
     """``How to Reset Your Password?`` → ``how-to-reset-your-password``."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -155,9 +158,9 @@ class KnowledgeService:
         return await fetch_page(self.session, self.knowledge.article_listing(), page)
 
     async def article(self, principal: Principal, article_id: int) -> KnowledgeArticle:
-        require_admin(principal)
+        """Admins and internal keys read any article; everyone else published ones only."""
         article = await self.knowledge.article(article_id)
-        if article is None:
+        if article is None or not (principal.is_admin or article.status == PUBLISHED):
             raise NotFound("Knowledge article not found.")
         return article
 
@@ -251,8 +254,13 @@ class KnowledgeService:
     async def articles_keyset(
         self, principal: Principal, filters: ArticleFilters, request: CursorRequest
     ) -> CursorPage[KnowledgeArticle]:
-        """A cursor page of articles with their category (the REST API's list)."""
-        require_admin(principal)
+        """A cursor page of articles with their category (the REST API's list).
+
+        The knowledge base is there to be read: users who do not run the hub see its
+        published articles, whatever status they ask for.
+        """
+        if not principal.is_admin:
+            filters = replace(filters, status=PUBLISHED)
         return await ArticleListRepository(self.session).page(filters, request)
 
 
