@@ -89,3 +89,40 @@ async def test_the_internal_api_sees_the_ticket(
     assert body["data"]["id"] == ticket_id
     assert body["data"]["title"] == "From the app"
     assert body["data"]["customer"] is not None
+
+
+async def test_the_rest_api_sees_the_ticket_by_its_prefixed_id(
+    client: AsyncClient, key: IssuedKey, make: Factory
+) -> None:
+    rest_key = await make.api_key("internal", scopes=["tickets:read"])
+    ticket_id = await created_id(client, key, subject="From the app", user_email="ada@example.com")
+
+    response = await client.get(f"/api/v1/tickets/tkt_{ticket_id}", headers=bearer(rest_key))
+
+    assert response.status_code == 200, response.text
+    ticket = response.json()["data"]
+    assert ticket["id"] == f"tkt_{ticket_id}"
+    assert ticket["subject"] == "From the app"
+    assert ticket["customer"]["email"] == "ada@example.com"
+
+
+async def test_rest_conversations_reach_the_replies_unless_internal(
+    client: AsyncClient, key: IssuedKey, make: Factory
+) -> None:
+    rest_key = await make.api_key("internal", scopes=["messages:create"])
+    ticket_id = await created_id(client, key, user_email="ada@example.com")
+    for content, internal in (("We are on it.", False), ("Check the logs first.", True)):
+        posted = await client.post(
+            "/api/v1/conversations",
+            json={"ticket_id": f"tkt_{ticket_id}", "content": content, "internal": internal},
+            headers=bearer(rest_key),
+        )
+        assert posted.status_code == 201, posted.text
+
+    view = await client.get(
+        "/api/ticket_view.php",
+        params={"ticket_id": ticket_id, "user_email": "ada@example.com"},
+        headers=bearer(key),
+    )
+
+    assert [reply["message"] for reply in view.json()["replies"]] == ["We are on it."]
