@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, model_validator
+
 _LOCATION_ROOTS = {"body", "query", "path", "header", "cookie", "form"}
 
 
@@ -78,3 +80,16 @@ def contains_nul(value: Any) -> bool:
     if isinstance(value, list):
         return any(contains_nul(item) for item in value)
     return False
+
+
+class RequestBody(BaseModel):
+    """Every surface's request body: unknown fields ignored, strings trimmed, NUL refused."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, data: Any) -> Any:
+        if contains_nul(data):
+            raise ValueError("The request must not contain NUL characters.")
+        return data

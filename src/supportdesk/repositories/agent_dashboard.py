@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import and_, or_, select
 
 from supportdesk.core.enums import SenderType, TicketStatus
 from supportdesk.models import Ticket
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, count_if
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,11 +18,6 @@ class DashboardCounts:
     in_progress_tickets: int
     needs_response: int
     closed_today: int
-
-
-def _count(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    # SUM(CASE …) rather than COUNT(*) FILTER: the same SQL on both databases.
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 class AgentDashboardRepository(Repository):
@@ -42,10 +37,10 @@ class AgentDashboardRepository(Repository):
         row = (
             await self.session.execute(
                 select(
-                    _count(Ticket.status == TicketStatus.OPEN),
-                    _count(Ticket.status == TicketStatus.IN_PROGRESS),
-                    _count(and_(unfinished, awaiting_staff)),
-                    _count(
+                    count_if(Ticket.status == TicketStatus.OPEN),
+                    count_if(Ticket.status == TicketStatus.IN_PROGRESS),
+                    count_if(and_(unfinished, awaiting_staff)),
+                    count_if(
                         and_(
                             Ticket.status == TicketStatus.CLOSED,
                             Ticket.closed_at >= day_start,

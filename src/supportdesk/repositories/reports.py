@@ -18,7 +18,6 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     and_,
-    case,
     cast,
     extract,
     false,
@@ -33,7 +32,7 @@ from sqlalchemy.orm import QueryableAttribute
 from supportdesk.auth.principal import Principal
 from supportdesk.core.enums import Priority, TicketStatus
 from supportdesk.models import Category, Project, ProjectAgent, Ticket, User
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, count_if, sum_if
 from supportdesk.repositories.tickets import visibility
 
 FINISHED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
@@ -113,15 +112,6 @@ class TrendRow:
 def _sql(text: str) -> ColumnElement[str]:
     """A constant string written into the statement (only ever our own literals)."""
     return literal_column(f"'{text}'")
-
-
-def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
-    # SUM over no rows is NULL; a count of nothing is 0.
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _sum_if(condition: ColumnElement[bool], value: ColumnElement[int]) -> ColumnElement[int]:
-    return func.coalesce(func.sum(case((condition, value), else_=0)), 0)
 
 
 def _finished() -> ColumnElement[bool]:
@@ -215,13 +205,13 @@ class ReportRepository(Repository):
             await self.session.execute(
                 select(
                     func.count(Ticket.id),
-                    *(_count_if(Ticket.status == status) for status in statuses),
-                    _count_if(Ticket.assignee_id.is_(None)),
-                    _count_if(_breached()),
-                    _sum_if(responded, first_response),
-                    _count_if(responded),
-                    _sum_if(_resolved_with_time(), resolution),
-                    _count_if(_resolved_with_time()),
+                    *(count_if(Ticket.status == status) for status in statuses),
+                    count_if(Ticket.assignee_id.is_(None)),
+                    count_if(_breached()),
+                    sum_if(responded, first_response),
+                    count_if(responded),
+                    sum_if(_resolved_with_time(), resolution),
+                    count_if(_resolved_with_time()),
                 ).where(*self._tickets(principal, scope))
             )
         ).one()
@@ -244,7 +234,7 @@ class ReportRepository(Repository):
         total = func.count(Ticket.id)
         joined = and_(Ticket.project_id == Project.id, *self._tickets(principal, scope))
         query = (
-            select(Project.name, total, _count_if(_finished()), _count_if(_breached()))
+            select(Project.name, total, count_if(_finished()), count_if(_breached()))
             .outerjoin(Ticket, joined)
             .group_by(Project.id, Project.name)
             # Grouped by the primary key, so the project's other columns may be read here.
@@ -282,9 +272,9 @@ class ReportRepository(Repository):
                 select(
                     User.name,
                     total,
-                    _count_if(_finished()),
-                    _sum_if(_resolved_with_time(), resolution),
-                    _count_if(_resolved_with_time()),
+                    count_if(_finished()),
+                    sum_if(_resolved_with_time(), resolution),
+                    count_if(_resolved_with_time()),
                 )
                 .join(User, User.id == Ticket.assignee_id)
                 .where(*self._tickets(principal, scope))
@@ -303,8 +293,8 @@ class ReportRepository(Repository):
                 select(
                     Ticket.priority,
                     func.count(Ticket.id),
-                    _count_if(Ticket.first_response_breached_at.is_not(None)),
-                    _count_if(Ticket.resolution_breached_at.is_not(None)),
+                    count_if(Ticket.first_response_breached_at.is_not(None)),
+                    count_if(Ticket.resolution_breached_at.is_not(None)),
                 )
                 .where(*self._tickets(principal, scope))
                 .group_by(Ticket.priority)

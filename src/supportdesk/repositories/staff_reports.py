@@ -13,15 +13,14 @@ from sqlalchemy import and_, func, select
 from supportdesk.auth.principal import Principal
 from supportdesk.core.enums import MessageType, Role, SenderType
 from supportdesk.models import Department, Message, Ticket, User
+from supportdesk.repositories.base import count_if, sum_if
 from supportdesk.repositories.reports import (
     Duration,
     ReportRepository,
     ReportScope,
     _breached,
-    _count_if,
     _finished,
     _resolved_with_time,
-    _sum_if,
 )
 
 
@@ -82,14 +81,14 @@ class StaffReportRepository(ReportRepository):
                     User.name,
                     User.email,
                     func.count(Ticket.id),
-                    _count_if(and_(Ticket.id.is_not(None), ~_finished())),
-                    _count_if(_finished()),
-                    _count_if(_breached()),
+                    count_if(and_(Ticket.id.is_not(None), ~_finished())),
+                    count_if(_finished()),
+                    count_if(_breached()),
                     replies,
-                    _sum_if(responded, first_response),
-                    _count_if(responded),
-                    _sum_if(_resolved_with_time(), resolution),
-                    _count_if(_resolved_with_time()),
+                    sum_if(responded, first_response),
+                    count_if(responded),
+                    sum_if(_resolved_with_time(), resolution),
+                    count_if(_resolved_with_time()),
                 )
                 .outerjoin(Ticket, joined)
                 .where(User.role == Role.AGENT, User.deleted_at.is_(None))
@@ -124,12 +123,12 @@ class StaffReportRepository(ReportRepository):
                     Department.id,
                     Department.name,
                     func.count(Ticket.id),
-                    _count_if(and_(Ticket.id.is_not(None), ~_finished())),
-                    _count_if(_finished()),
-                    _count_if(_breached()),
-                    _count_if(and_(Ticket.id.is_not(None), Ticket.assignee_id.is_(None))),
-                    _sum_if(_resolved_with_time(), resolution),
-                    _count_if(_resolved_with_time()),
+                    count_if(and_(Ticket.id.is_not(None), ~_finished())),
+                    count_if(_finished()),
+                    count_if(_breached()),
+                    count_if(and_(Ticket.id.is_not(None), Ticket.assignee_id.is_(None))),
+                    sum_if(_resolved_with_time(), resolution),
+                    count_if(_resolved_with_time()),
                 )
                 .outerjoin(Ticket, joined)
                 .group_by(Department.id, Department.name)

@@ -11,15 +11,13 @@ from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from supportdesk.api.types import Id
-from supportdesk.api.validation import contains_nul
+from supportdesk.api.validation import RequestBody
 from supportdesk.core.enums import MessageType, Priority, TicketStatus
 from supportdesk.core.pagination import Page
 from supportdesk.models import (
@@ -39,15 +37,7 @@ T = TypeVar("T")
 X = TypeVar("X")
 
 
-class In(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if contains_nul(data):
-            raise ValueError("The request must not contain NUL characters.")
-        return data
+In = RequestBody
 
 
 def _present(value: Any, info: ValidationInfo) -> Any:

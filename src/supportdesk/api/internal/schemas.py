@@ -6,9 +6,9 @@ import re
 from collections.abc import Callable
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
 
-from supportdesk.api.validation import contains_nul
+from supportdesk.api.validation import RequestBody
 from supportdesk.core.pagination import Page
 
 T = TypeVar("T")
@@ -41,17 +41,7 @@ def Text(  # noqa: N802 - reads as a type in field declarations
     return Field(default=None, min_length=1 if nonblank else None, max_length=max_length)
 
 
-class In(BaseModel):
-    """A request body: unknown fields ignored, strings trimmed, NUL characters refused."""
-
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if contains_nul(data):
-            raise ValueError("The request must not contain NUL characters.")
-        return data
+In = RequestBody
 
 
 def refuse_null(value: T | None, info: ValidationInfo) -> T:

@@ -11,11 +11,10 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from supportdesk.api.types import Email, Id
-from supportdesk.api.validation import contains_nul
+from supportdesk.api.validation import RequestBody
 from supportdesk.core.enums import Priority
 from supportdesk.models import (
     Activity,
@@ -33,15 +32,7 @@ from supportdesk.services.sla import DEFAULT_TARGETS
 PortalStatus = Literal["open", "in_progress", "pending_customer", "resolved", "closed"]
 
 
-class In(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if contains_nul(data):
-            raise ValueError("The request must not contain NUL characters.")
-        return data
+In = RequestBody
 
 
 class _Confirmed(In):

@@ -9,25 +9,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator
 
 from supportdesk.api.types import Email, Id
-from supportdesk.api.validation import contains_nul
+from supportdesk.api.validation import RequestBody
 from supportdesk.core.enums import Priority, SenderType
 from supportdesk.models import Message, Project, Ticket
 
 ProjectStatus = Literal["open", "in_progress", "pending_customer", "resolved", "closed"]
 
 
-class In(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if contains_nul(data):
-            raise ValueError("The request must not contain NUL characters.")
-        return data
+In = RequestBody
 
 
 # ---------------------------------------------------------------------- requests

@@ -7,16 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     PlainSerializer,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from supportdesk.api.types import MAX_ID, Email
-from supportdesk.api.validation import contains_nul
+from supportdesk.api.validation import RequestBody
 from supportdesk.core.cursor import CursorPage
 from supportdesk.core.enums import MessageType, Priority, Role, TicketStatus
 from supportdesk.core.errors import NotFound, ValidationFailed
@@ -104,15 +102,7 @@ def rest_status(status: TicketStatus) -> str:
 # ---------------------------------------------------------------------- requests
 
 
-class In(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if contains_nul(data):
-            raise ValueError("The request must not contain NUL characters.")
-        return data
+In = RequestBody
 
 
 def _present(value: Any, info: ValidationInfo) -> Any:
