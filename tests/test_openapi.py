@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from httpx import AsyncClient
 
+from supportdesk.auth.scopes import Scope
+
 PORTAL_OPERATIONS = {
     ("post", "/api/auth/login"),
     ("post", "/api/auth/register"),
@@ -178,4 +180,10 @@ async def test_each_api_surface_is_tagged_and_secured_by_its_own_scheme(
     for method, path, operation in found:
         assert operation["tags"] == [surface], f"{method} {path}"
         if (method, path) not in UNSECURED_OPERATIONS:
-            assert operation.get("security") == [{scheme: []}], f"{method} {path}"
+            security = operation.get("security")
+            assert [list(requirement) for requirement in security] == [[scheme]], f"{method} {path}"
+            named = security[0][scheme]
+            assert set(named) <= set(Scope), f"{method} {path}"
+            if surface in ("internal", "legacy"):
+                # Every operation of a scoped-key surface names the one scope it needs.
+                assert len(named) == 1, f"{method} {path}"

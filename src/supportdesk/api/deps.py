@@ -1,34 +1,44 @@
-"""Dependencies every surface uses: the request's transaction, settings, credentials and
-the services built on them."""
+"""Dependencies every surface uses: the request's transaction, settings, the principal
+behind the request's credentials, and the services built on them."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Collection
+from collections.abc import AsyncIterator, Callable, Collection, Coroutine
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer, SecurityScopes
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.authenticator import Authenticator, Credentials
 from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.auth.scopes import Scope
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
+from supportdesk.services.activity_logs import ActivityLogService
 from supportdesk.services.agent_dashboard import AgentDashboardService
+from supportdesk.services.agents import AgentService
 from supportdesk.services.api_keys import ApiKeyService
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.auth import AuthService
+from supportdesk.services.authentication import AuthenticationService, Credentials
 from supportdesk.services.canned_responses import CannedResponseService
 from supportdesk.services.categories import CategoryService
 from supportdesk.services.conversations import ConversationService
+from supportdesk.services.custom_fields import CustomFieldService
 from supportdesk.services.customers import CustomerService
+from supportdesk.services.departments import DepartmentService
+from supportdesk.services.internal_reports import InternalReportService
+from supportdesk.services.knowledge import KnowledgeService
 from supportdesk.services.knowledge_search import KnowledgeSearchService
 from supportdesk.services.message_likes import MessageLikeService
 from supportdesk.services.notifications import NotificationService
+from supportdesk.services.products import ProductService
 from supportdesk.services.projects import ProjectService
 from supportdesk.services.reports import ReportService
+from supportdesk.services.settings import SettingsService
 from supportdesk.services.sla_policies import SlaPolicyService
 from supportdesk.services.staff import StaffService
-from supportdesk.services.tags import TagService
+from supportdesk.services.tags import LabelService, TagService
 from supportdesk.services.tickets import TicketService
 from supportdesk.services.users import UserService
 
@@ -81,8 +91,46 @@ async def authenticate(
     request: Request, session: AsyncSession, accept: Collection[PrincipalKind]
 ) -> Principal:
     """Resolve the request's credentials; each surface calls this with what it accepts."""
-    authenticator = Authenticator(session, get_settings(request))
+    authenticator = AuthenticationService(session, get_settings(request))
     return await authenticator.authenticate(credentials_of(request), accept)
+
+
+PrincipalResolver = Callable[..., Coroutine[Any, Any, Principal]]
+
+
+def authenticator(
+    accept: Collection[PrincipalKind],
+    scheme: HTTPBearer | APIKeyHeader,
+    refusal: Callable[[Scope], str | None] = lambda scope: None,
+) -> PrincipalResolver:
+    """A surface's principal dependency: the credential kinds it takes, and its scheme.
+
+    An endpoint names the scopes it needs with ``Security(resolver, scopes=[...])``:
+    FastAPI hands them over as ``SecurityScopes`` and lists them under the scheme in
+    OpenAPI. Another kind of credential is 401; a principal without a scope is 403, with
+    the message ``refusal`` gives (None: the surface's default).
+    """
+    kinds = frozenset(accept)
+
+    async def principal(
+        request: Request,
+        session: SessionDep,
+        security_scopes: SecurityScopes,
+        # Declares the scheme (and its scopes) in OpenAPI; the headers are read above.
+        _: Any = Security(scheme),
+    ) -> Principal:
+        resolved = await authenticate(request, session, kinds)
+        for name in security_scopes.scopes:
+            scope = Scope(name)
+            resolved.require(scope, refusal(scope))
+        return resolved
+
+    return principal
+
+
+def with_scope(resolver: PrincipalResolver, scope: Scope) -> Any:
+    """The principal of ``resolver``, refused unless it holds ``scope``."""
+    return Security(resolver, scopes=[scope])
 
 
 def ticket_service(session: SessionDep, storage: StorageDep) -> TicketService:
@@ -128,17 +176,6 @@ def conversation_service(session: SessionDep, storage: StorageDep) -> Conversati
 
 ConversationServiceDep = Annotated[ConversationService, Depends(conversation_service)]
 
-
-# The internal admin API's services (seed 000).
-from supportdesk.services.activity_logs import ActivityLogService  # noqa: E402
-from supportdesk.services.agents import AgentService  # noqa: E402
-from supportdesk.services.custom_fields import CustomFieldService  # noqa: E402
-from supportdesk.services.departments import DepartmentService  # noqa: E402
-from supportdesk.services.internal_reports import InternalReportService  # noqa: E402
-from supportdesk.services.knowledge import KnowledgeService  # noqa: E402
-from supportdesk.services.products import ProductService  # noqa: E402
-from supportdesk.services.settings import SettingsService  # noqa: E402
-from supportdesk.services.tags import LabelService  # noqa: E402
 
 SettingsServiceDep = Annotated[SettingsService, _on_session(SettingsService)]
 CustomFieldServiceDep = Annotated[CustomFieldService, _on_session(CustomFieldService)]

@@ -1,11 +1,13 @@
-"""Who is asking: one shape for a portal user, an API key and a connected project."""
+"""Who is asking: one shape for a portal user, an API key, a connected project and the
+system itself, with the scopes that credential grants (auth/scopes.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from supportdesk.auth.permissions import ALL_SCOPES, role_scopes
+from supportdesk.auth import scopes
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import Role
 from supportdesk.core.errors import Forbidden
 from supportdesk.models import ApiKey, Project, User
@@ -16,20 +18,63 @@ class PrincipalKind(StrEnum):
     INTERNAL_KEY = "internal_key"  # X-API-KEY of type internal, with scopes
     AGENT_KEY = "agent_key"  # X-API-KEY of type external, acting as its agent
     PROJECT = "project"  # X-Api-Key + X-Api-Secret of a connected project
+    SYSTEM = "system"  # the worker's own jobs: no credential, every scope
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
     kind: PrincipalKind
-    scopes: frozenset[str]
+    scopes: frozenset[Scope]
     user: User | None = None
     api_key: ApiKey | None = None
     project: Project | None = None
     ip_address: str | None = field(default=None, compare=False)
 
+    # ------------------------------------------------------------ one constructor a kind
+
     @classmethod
     def for_user(cls, user: User, ip_address: str | None = None) -> Principal:
-        return cls(PrincipalKind.USER, role_scopes(user.role), user=user, ip_address=ip_address)
+        """A portal user holds their role's scopes."""
+        return cls(PrincipalKind.USER, scopes.of_role(user.role), user=user, ip_address=ip_address)
+
+    @classmethod
+    def for_internal_key(cls, api_key: ApiKey, ip_address: str | None = None) -> Principal:
+        """An internal key holds the scopes it was given, with what they include."""
+        granted = scopes.granted(api_key.scopes or ())
+        return cls(PrincipalKind.INTERNAL_KEY, granted, api_key=api_key, ip_address=ip_address)
+
+    @classmethod
+    def for_agent_key(
+        cls, api_key: ApiKey, agent: User, ip_address: str | None = None
+    ) -> Principal:
+        """An external key acts as its agent: the agent's role decides, never the key."""
+        return cls(
+            PrincipalKind.AGENT_KEY,
+            scopes.of_role(agent.role),
+            user=agent,
+            api_key=api_key,
+            ip_address=ip_address,
+        )
+
+    @classmethod
+    def for_project(
+        cls, api_key: ApiKey, project: Project, ip_address: str | None = None
+    ) -> Principal:
+        """A key pair speaks for the project's end users: a customer's ticket scopes."""
+        return cls(
+            PrincipalKind.PROJECT,
+            scopes.PROJECT_SCOPES,
+            api_key=api_key,
+            project=project,
+            ip_address=ip_address,
+        )
+
+    @classmethod
+    def system(cls) -> Principal:
+        """The worker's maintenance jobs, which act on every ticket."""
+        return cls(PrincipalKind.SYSTEM, frozenset(Scope))
+
+    # ------------------------------------------------------------ questions
 
     @property
     def role(self) -> Role | None:
@@ -39,22 +84,10 @@ class Principal:
     def user_id(self) -> int | None:
         return self.user.id if self.user is not None else None
 
-    @property
-    def is_admin(self) -> bool:
-        """Sees and manages everything: an admin, a super_admin or an internal key."""
-        if self.kind is PrincipalKind.INTERNAL_KEY:
-            return True
-        return self.kind is PrincipalKind.USER and self.role is not None and self.role.is_admin
+    def can(self, scope: Scope) -> bool:
+        return scope in self.scopes
 
-    @property
-    def is_staff(self) -> bool:
-        if self.kind in (PrincipalKind.INTERNAL_KEY, PrincipalKind.AGENT_KEY):
-            return True
-        return self.kind is PrincipalKind.USER and self.role is not None and self.role.is_staff
-
-    def can(self, scope: str) -> bool:
-        return ALL_SCOPES in self.scopes or scope in self.scopes
-
-    def require(self, scope: str) -> None:
-        if not self.can(scope):
-            raise Forbidden()
+    def require(self, scope: Scope, message: str | None = None) -> None:
+        """Refuse (403) unless this principal holds ``scope``."""
+        if scope not in self.scopes:
+            raise Forbidden(message)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, or_, select
 
 from supportdesk.core.enums import SenderType, TicketStatus
 from supportdesk.models import Ticket
-from supportdesk.repositories.base import Repository, count_if
+from supportdesk.repositories.base import Repository, count_if, not_deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,7 @@ class AgentDashboardRepository(Repository):
                             Ticket.closed_at < day_end,
                         )
                     ),
-                ).where(Ticket.assignee_id == assignee_id, Ticket.deleted_at.is_(None))
+                ).where(Ticket.assignee_id == assignee_id, not_deleted(Ticket))
             )
         ).one()
         return DashboardCounts(*(int(value) for value in row))

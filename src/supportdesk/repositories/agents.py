@@ -10,7 +10,7 @@ from sqlalchemy import Select, exists, select
 
 from supportdesk.core.enums import Role
 from supportdesk.models import Department, User, department_agents
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, not_deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +22,7 @@ class AgentFilters:
 class AgentRepository(Repository):
     def listing(self, filters: AgentFilters) -> Select[Any]:
         """Agents by name, narrowed by department membership and activity."""
-        query = select(User).where(User.role == Role.AGENT, User.deleted_at.is_(None))
+        query = select(User).where(User.role == Role.AGENT, not_deleted(User))
         if filters.is_active is not None:
             query = query.where(User.is_active == filters.is_active)
         if filters.department_id is not None:
@@ -36,9 +36,7 @@ class AgentRepository(Repository):
 
     async def get(self, agent_id: int) -> User | None:
         return await self.session.scalar(
-            select(User).where(
-                User.id == agent_id, User.role == Role.AGENT, User.deleted_at.is_(None)
-            )
+            select(User).where(User.id == agent_id, User.role == Role.AGENT, not_deleted(User))
         )
 
     async def departments_of(self, agent_ids: Collection[int]) -> dict[int, list[Department]]:

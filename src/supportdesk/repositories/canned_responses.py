@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, or_, select
 
 from supportdesk.models import CannedResponse
-from supportdesk.repositories.base import Repository
-from supportdesk.repositories.tickets import like_pattern
+from supportdesk.repositories.base import Repository, contains_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,12 +43,12 @@ class CannedResponseRepository(Repository):
                 )
             )
         if filters.search:
-            pattern = like_pattern(filters.search)
             query = query.where(
-                or_(
-                    CannedResponse.title.ilike(pattern, escape="\\"),
-                    CannedResponse.body.ilike(pattern, escape="\\"),
-                    CannedResponse.shortcut.ilike(pattern, escape="\\"),
+                contains_text(
+                    filters.search,
+                    CannedResponse.title,
+                    CannedResponse.body,
+                    CannedResponse.shortcut,
                 )
             )
         query = query.order_by(CannedResponse.sort_order, CannedResponse.title, CannedResponse.id)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -25,6 +25,7 @@ from supportdesk.core.cursor import (
     encode,
 )
 from supportdesk.core.errors import ValidationFailed
+from supportdesk.repositories.base import count_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,8 +50,7 @@ async def keyset_page(
     Items are the statement's first entity, or tuples when it selects more columns.
     """
     position = decode(request, ordering.kind)
-    counted = select(func.count()).select_from(statement.order_by(None).subquery())
-    total = int(await session.scalar(counted) or 0)
+    total = await count_rows(session, statement)
 
     page = statement.add_columns(ordering.sort.label("keyset_sort"), row_id.label("keyset_id"))
     if position is not None:

@@ -10,14 +10,11 @@ from sqlalchemy import ColumnElement, Select, and_, case, func, literal_column, 
 from sqlalchemy.orm import joinedload
 
 from supportdesk.models import KnowledgeArticle
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, escape_like
+from supportdesk.repositories.dialect import prefix_query, text_matches, text_vector
 
 PUBLISHED = "published"
 
-# The configuration the GIN indexes ix_knowledge_articles_{title,excerpt,content}_fts are
-# built with, written as a literal: an expression that matches the index's exactly is
-# what lets the planner use it (a bound parameter would not).
-_SIMPLE: ColumnElement[str] = literal_column("'simple'")
 _COLUMNS = (KnowledgeArticle.title, KnowledgeArticle.excerpt, KnowledgeArticle.content)
 
 
@@ -37,8 +34,7 @@ class KnowledgeSearchRepository(Repository):
         words = search_words(text)
         if not words:
             return []
-        postgresql = self.dialect == "postgresql"
-        statement = self._full_text(words) if postgresql else self._like(words)
+        statement = self._full_text(words) if self.is_postgresql else self._like(words)
         statement = (
             statement.where(KnowledgeArticle.status == PUBLISHED)
             .options(joinedload(KnowledgeArticle.category))
@@ -48,33 +44,24 @@ class KnowledgeSearchRepository(Repository):
 
     @staticmethod
     def _full_text(words: list[str]) -> Select[KnowledgeArticle]:
-        # One condition per word, each an OR over the three indexed expressions: the
-        # planner answers it with bitmap scans of the GIN indexes, and each word may be
-        # found in any of the three columns.
-        per_word = []
-        for word in words:
-            query = func.to_tsquery(_SIMPLE, f"{word}:*")
-            per_word.append(or_(*(_vector(column).bool_op("@@")(query) for column in _COLUMNS)))
         # Ranked over the whole article, the title weighing most, then the excerpt.
         document = _weighted(KnowledgeArticle.title, "A")
         for column, weight in ((KnowledgeArticle.excerpt, "B"), (KnowledgeArticle.content, "C")):
             document = document.op("||")(_weighted(column, weight))
-        everything = func.to_tsquery(_SIMPLE, " & ".join(f"{word}:*" for word in words))
-        rank = func.ts_rank(document, everything)
+        rank = func.ts_rank(document, prefix_query(words))
         return (
             select(KnowledgeArticle)
-            .where(and_(*per_word))
+            .where(article_matches(words, postgresql=True))
             .order_by(rank.desc(), KnowledgeArticle.created_at.desc(), KnowledgeArticle.id.desc())
         )
 
     @staticmethod
     def _like(words: list[str]) -> Select[KnowledgeArticle]:
-        per_word = [or_(*(_starts_word(column, word) for column in _COLUMNS)) for word in words]
         in_title = and_(*(_starts_word(KnowledgeArticle.title, word) for word in words))
         # No ranking function here: articles with every word in the title come first.
         return (
             select(KnowledgeArticle)
-            .where(and_(*per_word))
+            .where(article_matches(words, postgresql=False))
             .order_by(
                 case((in_title, 0), else_=1),
                 KnowledgeArticle.created_at.desc(),
@@ -86,30 +73,27 @@ class KnowledgeSearchRepository(Repository):
 def _starts_word(column: Any, word: str) -> ColumnElement[bool]:
     """LIKE's take on a word-prefix match: at the start of the text or of a line, or
     after a space."""
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    escaped = escape_like(word)
     patterns = (f"{escaped}%", f"% {escaped}%", f"%\n{escaped}%")
     return or_(*(column.ilike(pattern, escape="\\") for pattern in patterns))
 
 
-def _vector(column: Any) -> ColumnElement[Any]:
-    """``to_tsvector('simple', column)``: the expression the GIN indexes are built on."""
-    return func.to_tsvector(_SIMPLE, column)
-
-
 def _weighted(column: Any, weight: str) -> ColumnElement[Any]:
-    return func.setweight(_vector(func.coalesce(column, "")), literal_column(f"'{weight}'"))
+    return func.setweight(text_vector(func.coalesce(column, "")), literal_column(f"'{weight}'"))
 
 
 def article_matches(words: Sequence[str], *, postgresql: bool) -> ColumnElement[bool]:
     """Every word (as a word prefix) in the title, excerpt or content of an article.
 
-    The condition of ``search`` without its ranking, for lists with an order of their own.
+    The condition of ``search``; lists with an order of their own use it alone.
     """
     per_word = []
     for word in words:
         if postgresql:
-            query = func.to_tsquery(_SIMPLE, f"{word}:*")
-            per_word.append(or_(*(_vector(column).bool_op("@@")(query) for column in _COLUMNS)))
+            # An OR over the three indexed expressions (ix_knowledge_articles_*_fts): the
+            # planner answers it with bitmap scans of the GIN indexes.
+            query = prefix_query([word])
+            per_word.append(or_(*(text_matches(column, query) for column in _COLUMNS)))
         else:
             per_word.append(or_(*(_starts_word(column, word) for column in _COLUMNS)))
     return and_(*per_word)

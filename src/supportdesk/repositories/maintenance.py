@@ -11,7 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from supportdesk.core.enums import Role, TicketStatus
 from supportdesk.models import Activity, Attachment, ProjectAgent, RevokedToken, Ticket, User
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, not_deleted
 
 _FINISHED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 _PAUSED = (TicketStatus.ON_HOLD, TicketStatus.PENDING_CUSTOMER)
@@ -68,7 +68,7 @@ class MaintenanceRepository(Repository):
     ) -> Sequence[BreachedTicket]:
         rows = await self.session.execute(
             update(Ticket)
-            .where(flag.is_(None), Ticket.deleted_at.is_(None), overdue)
+            .where(flag.is_(None), not_deleted(Ticket), overdue)
             .values({flag.key: at})
             .returning(Ticket.id, Ticket.ticket_number, Ticket.project_id, due)
             .execution_options(synchronize_session=False)
@@ -89,7 +89,7 @@ class MaintenanceRepository(Repository):
                 .where(
                     Ticket.status == TicketStatus.RESOLVED,
                     Ticket.last_activity_at < before,
-                    Ticket.deleted_at.is_(None),
+                    not_deleted(Ticket),
                 )
                 .order_by(Ticket.id)
             )
@@ -106,7 +106,7 @@ class MaintenanceRepository(Repository):
             .where(
                 Ticket.assignee_id == User.id,
                 Ticket.status.not_in(_FINISHED),
-                Ticket.deleted_at.is_(None),
+                not_deleted(Ticket),
             )
             .correlate(User)
             .scalar_subquery()
@@ -127,7 +127,7 @@ class MaintenanceRepository(Repository):
                 ProjectAgent.project_id == project_id,
                 User.role == Role.AGENT,
                 User.is_active.is_(True),
-                User.deleted_at.is_(None),
+                not_deleted(User),
             )
             .order_by(open_tickets, last_assigned.asc().nulls_first(), User.id)
             .limit(1)

@@ -6,13 +6,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import case, delete, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from supportdesk.auth.principal import Principal
 from supportdesk.core import clock
 from supportdesk.models import Message, MessageLike, Ticket
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, not_deleted
+from supportdesk.repositories.dialect import insert_for
 from supportdesk.repositories.tickets import visibility
 
 
@@ -33,7 +32,7 @@ class MessageLikeRepository(Repository):
             .where(
                 Message.id == message_id,
                 Message.ticket_id == ticket_id,
-                Ticket.deleted_at.is_(None),
+                not_deleted(Ticket),
                 visibility(principal),
             )
         )
@@ -49,9 +48,8 @@ class MessageLikeRepository(Repository):
 
     async def like(self, message_id: int, user_id: int) -> None:
         # A like sent twice at once is one like, not a conflict.
-        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         await self.session.execute(
-            insert(MessageLike)
+            insert_for(self.session, MessageLike)
             .values(message_id=message_id, user_id=user_id, created_at=clock.now())
             .on_conflict_do_nothing()
         )

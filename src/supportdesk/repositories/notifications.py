@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Notification
 from supportdesk.repositories.base import Repository
+from supportdesk.repositories.dialect import insert_for
 from supportdesk.repositories.paging import fetch_page
 
 
@@ -53,9 +52,8 @@ class NotificationRepository(Repository):
         """
         if not rows:
             return 0
-        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         result = await self.session.execute(
-            insert(Notification)
+            insert_for(self.session, Notification)
             .values(list(rows))
             .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
             .returning(Notification.id)

@@ -35,7 +35,7 @@ class OutboxRepository(Repository):
         events on before committing: if that fails, the rollback leaves them pending.
         """
         oldest = select(OutboxEvent.id).where(*_pending()).order_by(OutboxEvent.id).limit(limit)
-        if self.dialect == "postgresql":
+        if self.is_postgresql:
             oldest = oldest.with_for_update(skip_locked=True)
         result = await self.session.execute(
             update(OutboxEvent)

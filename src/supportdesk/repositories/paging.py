@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.core.pagination import Page, PageRequest
+from supportdesk.repositories.base import count_rows
 
 T = TypeVar("T")
 
@@ -35,8 +36,7 @@ async def fetch_page(
     elif page.page == 1:
         total = 0
     else:
-        counted = select(func.count()).select_from(statement.order_by(None).subquery())
-        total = int(await session.scalar(counted) or 0)
+        total = await count_rows(session, statement)
     if into is not None:
         items = [into(*row[:-1]) for row in rows]
     else:

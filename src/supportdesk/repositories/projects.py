@@ -7,9 +7,8 @@ from sqlalchemy import ColumnElement, delete, exists, func, or_, select
 
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Project, ProjectAgent, SlaPolicy, Ticket, User
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, contains_text, escape_like, not_deleted
 from supportdesk.repositories.paging import fetch_page
-from supportdesk.repositories.tickets import like_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +29,7 @@ class ProjectRow:
 def _tickets_count() -> ColumnElement[int]:
     return (
         select(func.count(Ticket.id))
-        .where(Ticket.project_id == Project.id, Ticket.deleted_at.is_(None))
+        .where(Ticket.project_id == Project.id, not_deleted(Ticket))
         .correlate(Project)
         .scalar_subquery()
     )
@@ -43,7 +42,7 @@ def _agents_count() -> ColumnElement[int]:
         select(func.count())
         .select_from(ProjectAgent)
         .join(User, User.id == ProjectAgent.user_id)
-        .where(ProjectAgent.project_id == Project.id, User.deleted_at.is_(None))
+        .where(ProjectAgent.project_id == Project.id, not_deleted(User))
         .correlate(Project)
         .scalar_subquery()
     )
@@ -86,13 +85,7 @@ class ProjectRepository(Repository):
         if filters.is_active is not None:
             where.append(Project.is_active == filters.is_active)
         if filters.search:
-            pattern = like_pattern(filters.search)
-            where.append(
-                or_(
-                    Project.name.ilike(pattern, escape="\\"),
-                    Project.slug.ilike(pattern, escape="\\"),
-                )
-            )
+            where.append(contains_text(filters.search, Project.name, Project.slug))
         return where
 
     async def get_with_counts(self, project_id: int) -> ProjectRow | None:
@@ -108,7 +101,7 @@ class ProjectRepository(Repository):
         rows = await self.session.execute(
             select(User, ProjectAgent.is_lead)
             .join(ProjectAgent, ProjectAgent.user_id == User.id)
-            .where(ProjectAgent.project_id == project_id, User.deleted_at.is_(None))
+            .where(ProjectAgent.project_id == project_id, not_deleted(User))
             .order_by(User.name, User.id)
         )
         return [(user, bool(is_lead)) for user, is_lead in rows]
@@ -142,7 +135,7 @@ class ProjectRepository(Repository):
             select(Project.slug).where(
                 or_(
                     Project.slug == base,
-                    Project.slug.like(like_pattern(base + "-")[1:], escape="\\"),
+                    Project.slug.like(f"{escape_like(base)}-%", escape="\\"),
                 )
             )
         )

@@ -8,11 +8,11 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import joinedload
 
 from supportdesk.models import Message, ProjectAgent, Ticket, User, Watcher
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, not_deleted
 
 
 def _reachable() -> tuple[ColumnElement[bool], ...]:
-    return (User.is_active.is_(True), User.deleted_at.is_(None))
+    return (User.is_active.is_(True), not_deleted(User))
 
 
 class RecipientRepository(Repository):
@@ -20,7 +20,7 @@ class RecipientRepository(Repository):
         """A live ticket with the people an event about it may concern."""
         return await self.session.scalar(
             select(Ticket)
-            .where(Ticket.id == ticket_id, Ticket.deleted_at.is_(None))
+            .where(Ticket.id == ticket_id, not_deleted(Ticket))
             .options(joinedload(Ticket.assignee), joinedload(Ticket.customer))
         )
 

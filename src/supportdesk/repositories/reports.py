@@ -14,12 +14,8 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
     ColumnElement,
-    Integer,
     and_,
-    cast,
-    extract,
     false,
     func,
     literal_column,
@@ -29,10 +25,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import QueryableAttribute
 
+from supportdesk.auth import policy
 from supportdesk.auth.principal import Principal
 from supportdesk.core.enums import Priority, TicketStatus
 from supportdesk.models import Category, Project, ProjectAgent, Ticket, User
-from supportdesk.repositories.base import Repository, count_if, sum_if
+from supportdesk.repositories.base import Repository, count_if, not_deleted, sum_if
+from supportdesk.repositories.dialect import microseconds_between
 from supportdesk.repositories.tickets import visibility
 
 FINISHED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
@@ -130,29 +128,12 @@ def _resolved_with_time() -> ColumnElement[bool]:
 
 
 class ReportRepository(Repository):
-    # ------------------------------------------------------------ dialect helpers
+    # ------------------------------------------------------------ expressions
 
     def _microseconds(
         self, later: QueryableAttribute[Any], earlier: QueryableAttribute[Any]
     ) -> ColumnElement[int]:
-        """Whole microseconds from ``earlier`` to ``later``, exactly, on either database.
-
-        Exact integers rather than floating minutes so that a mean rounded to a tenth of
-        a minute cannot come out differently on the two databases. SQLite's date
-        functions keep only milliseconds (rounded: .9996 s becomes the next second), so
-        there the stored text ('YYYY-MM-DD HH:MM:SS.ffffff', naive UTC) is split: whole
-        seconds from strftime('%s') of its first 19 characters, microseconds from the
-        rest ('' when there is no fraction, which casts to 0).
-        """
-        if self.dialect == "postgresql":
-            return cast(extract("epoch", later - earlier) * 1_000_000, BigInteger)
-        seconds = cast(func.strftime("%s", func.substr(later, 1, 19)), Integer) - cast(
-            func.strftime("%s", func.substr(earlier, 1, 19)), Integer
-        )
-        micros = cast(func.substr(later, 21, 6), Integer) - cast(
-            func.substr(earlier, 21, 6), Integer
-        )
-        return seconds * 1_000_000 + micros
+        return microseconds_between(later, earlier, postgresql=self.is_postgresql)
 
     def _period(self, column: QueryableAttribute[Any], bucket: Bucket) -> ColumnElement[str]:
         """The label of the UTC day, week (its Monday) or month a timestamp falls in.
@@ -160,7 +141,7 @@ class ReportRepository(Repository):
         The constants are inlined, not bound: PostgreSQL only accepts a GROUP BY
         expression it can see is the selected one, and two parameters never are.
         """
-        if self.dialect == "postgresql":
+        if self.is_postgresql:
             # Bucketed in UTC whatever the connection's TimeZone setting.
             utc = func.timezone(_sql("UTC"), column)
             match bucket:
@@ -185,7 +166,7 @@ class ReportRepository(Repository):
     def _tickets(self, principal: Principal, scope: ReportScope) -> list[ColumnElement[bool]]:
         """The tickets of a report: visible, not deleted, created in the range."""
         conditions = [
-            Ticket.deleted_at.is_(None),
+            not_deleted(Ticket),
             visibility(principal),
             Ticket.created_at >= scope.start,
             Ticket.created_at <= scope.end,
@@ -256,7 +237,7 @@ class ReportRepository(Repository):
         ``visibility``. Admins see every active project; anyone else the projects
         they work in.
         """
-        if principal.is_admin:
+        if policy.oversees_hub(principal):
             return Project.is_active.is_(True)
         if principal.user_id is None:
             return false()
@@ -327,7 +308,7 @@ class ReportRepository(Repository):
 
         Only periods with tickets appear; the service fills in the empty ones.
         """
-        base = [Ticket.deleted_at.is_(None), visibility(principal)]
+        base = [not_deleted(Ticket), visibility(principal)]
         if scope.project_id is not None:
             base.append(Ticket.project_id == scope.project_id)
         created_period = self._period(Ticket.created_at, bucket).label("period")

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import joinedload
 
+from supportdesk.auth import policy
 from supportdesk.auth.principal import Principal
 from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.enums import MessageType, Role
 from supportdesk.models import KnowledgeArticle, Message, Tag, Ticket, User
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, contains_text, not_deleted
 from supportdesk.repositories.keyset import keyset_page, ordering_for, timestamp_orderings
 from supportdesk.repositories.knowledge_search import article_matches, search_words
-from supportdesk.repositories.tickets import like_pattern, visibility
+from supportdesk.repositories.tickets import visibility
 from supportdesk.repositories.users import normalize_email
 
 # ---------------------------------------------------------------- messages
@@ -34,9 +35,9 @@ class ConversationRepository(Repository):
         statement = (
             select(Message)
             .join(Ticket, Ticket.id == Message.ticket_id)
-            .where(Ticket.deleted_at.is_(None), visibility(principal))
+            .where(not_deleted(Ticket), visibility(principal))
         )
-        if not principal.is_staff:
+        if not policy.is_staff(principal):
             statement = statement.where(Message.type != MessageType.NOTE)
         return statement
 
@@ -77,7 +78,7 @@ def ticket_count() -> ColumnElement[int]:
     """How many (not deleted) tickets a customer has, for each row of a user query."""
     return (
         select(func.count(Ticket.id))
-        .where(Ticket.customer_id == User.id, Ticket.deleted_at.is_(None))
+        .where(Ticket.customer_id == User.id, not_deleted(Ticket))
         .correlate(User)
         .scalar_subquery()
     )
@@ -92,7 +93,7 @@ class PeopleRepository(Repository):
     @staticmethod
     def _customers() -> Select[User, int]:
         return select(User, ticket_count().label("ticket_count")).where(
-            User.role == Role.CUSTOMER, User.deleted_at.is_(None)
+            User.role == Role.CUSTOMER, not_deleted(User)
         )
 
     async def customers_page(
@@ -104,10 +105,7 @@ class PeopleRepository(Repository):
         if filters.phone:
             statement = statement.where(User.phone == filters.phone.strip())
         if filters.search:
-            pattern = like_pattern(filters.search)
-            statement = statement.where(
-                or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
-            )
+            statement = statement.where(contains_text(filters.search, User.name, User.email))
         ordering = ordering_for(
             timestamp_orderings(User.created_at, User.updated_at), request.order_by
         )
@@ -123,7 +121,7 @@ class PeopleRepository(Repository):
 
     @staticmethod
     def _staff() -> Select[User]:
-        return select(User).where(User.role.in_(_STAFF_ROLES), User.deleted_at.is_(None))
+        return select(User).where(User.role.in_(_STAFF_ROLES), not_deleted(User))
 
     async def staff_page(self, role: Role | None, request: CursorRequest) -> CursorPage[User]:
         statement = self._staff()
@@ -177,9 +175,7 @@ class ArticleListRepository(Repository):
             words = search_words(filters.search)
             if not words:
                 return CursorPage(items=[], total=0, limit=request.limit, next_cursor=None)
-            statement = statement.where(
-                article_matches(words, postgresql=self.dialect == "postgresql")
-            )
+            statement = statement.where(article_matches(words, postgresql=self.is_postgresql))
         ordering = ordering_for(
             timestamp_orderings(KnowledgeArticle.created_at, KnowledgeArticle.updated_at),
             request.order_by,

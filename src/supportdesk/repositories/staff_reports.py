@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, select
 from supportdesk.auth.principal import Principal
 from supportdesk.core.enums import MessageType, Role, SenderType
 from supportdesk.models import Department, Message, Ticket, User
-from supportdesk.repositories.base import count_if, sum_if
+from supportdesk.repositories.base import count_if, not_deleted, sum_if
 from supportdesk.repositories.reports import (
     Duration,
     ReportRepository,
@@ -91,7 +91,7 @@ class StaffReportRepository(ReportRepository):
                     count_if(_resolved_with_time()),
                 )
                 .outerjoin(Ticket, joined)
-                .where(User.role == Role.AGENT, User.deleted_at.is_(None))
+                .where(User.role == Role.AGENT, not_deleted(User))
                 .group_by(User.id, User.name, User.email)
                 .order_by(User.name, User.id)
             )

@@ -14,15 +14,13 @@ from sqlalchemy import (
     delete,
     false,
     func,
-    literal_column,
     or_,
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
+from supportdesk.auth import policy
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.core.cursor import CursorPage, CursorRequest, SortKind
 from supportdesk.core.enums import MessageType, Priority, Role, TicketStatus
@@ -38,7 +36,8 @@ from supportdesk.models import (
     TicketCounter,
     Watcher,
 )
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, contains_text, not_deleted
+from supportdesk.repositories.dialect import insert_for, prefix_query, prefix_terms, text_matches
 from supportdesk.repositories.keyset import Ordering, keyset_page
 from supportdesk.repositories.paging import fetch_page
 
@@ -68,7 +67,7 @@ def visibility(principal: Principal) -> ColumnElement[bool]:
     """The tickets a principal may see (DESIGN.md §4); anything else does not exist for it."""
     user = principal.user
     match principal.kind:
-        case PrincipalKind.INTERNAL_KEY:
+        case PrincipalKind.INTERNAL_KEY | PrincipalKind.SYSTEM:
             return true()
         case PrincipalKind.PROJECT if principal.project is not None:
             return Ticket.project_id == principal.project.id
@@ -153,12 +152,6 @@ _KEYSET_ORDERINGS = {
 }
 
 
-def like_pattern(text: str) -> str:
-    """A ``%text%`` pattern matching the text literally (wildcards escaped with ``\\``)."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _reply_count() -> ColumnElement[int]:
     return (
         select(func.count(Message.id))
@@ -170,7 +163,7 @@ def _reply_count() -> ColumnElement[int]:
 
 class TicketRepository(Repository):
     def readable(self, principal: Principal) -> Select[Ticket]:
-        return select(Ticket).where(Ticket.deleted_at.is_(None), visibility(principal))
+        return select(Ticket).where(not_deleted(Ticket), visibility(principal))
 
     async def list_page(
         self, principal: Principal, filters: TicketFilters, page: PageRequest
@@ -273,38 +266,25 @@ class TicketRepository(Repository):
     def _text_search(self, text: str) -> ColumnElement[bool]:
         """Subject or description containing the words (ix_tickets_*_fts on PostgreSQL)."""
         words = re.findall(r"\w+", text)
-        if self.dialect == "postgresql" and words:
-            # The configuration as a literal, so the expressions match the indexes'.
-            simple: ColumnElement[str] = literal_column("'simple'")
-            query = func.to_tsquery(simple, " & ".join(f"{word}:*" for word in words))
+        if self.is_postgresql and words:
+            query = prefix_query(words)
             return or_(
-                *(
-                    func.to_tsvector(simple, column).bool_op("@@")(query)
-                    for column in (Ticket.subject, Ticket.description)
-                )
+                *(text_matches(column, query) for column in (Ticket.subject, Ticket.description))
             )
-        pattern = like_pattern(text)
-        return or_(
-            Ticket.subject.ilike(pattern, escape="\\"),
-            Ticket.description.ilike(pattern, escape="\\"),
-        )
+        return contains_text(text, Ticket.subject, Ticket.description)
 
     def _search(self, text: str) -> ColumnElement[bool]:
-        pattern = like_pattern(text)
-        by_number_or_email = or_(
-            Ticket.ticket_number.ilike(pattern, escape="\\"),
-            Ticket.customer_email.ilike(pattern, escape="\\"),
-        )
+        by_number_or_email = contains_text(text, Ticket.ticket_number, Ticket.customer_email)
         words = re.findall(r"\w+", text)
-        if self.dialect == "postgresql" and words:
+        subject: ColumnElement[bool]
+        if self.is_postgresql and words:
             # Served by the GIN index ix_tickets_subject_fts. Every word matches as a
             # prefix, so a search typed halfway ("upl") finds what LIKE would ("upload").
-            query = " & ".join(f"{word}:*" for word in words)
             subject = func.to_tsvector("simple", Ticket.subject).bool_op("@@")(
-                func.to_tsquery("simple", query)
+                func.to_tsquery("simple", prefix_terms(words))
             )
         else:
-            subject = Ticket.subject.ilike(pattern, escape="\\")
+            subject = contains_text(text, Ticket.subject)
         return or_(subject, by_number_or_email)
 
     async def get(self, principal: Principal, ticket_id: int) -> Ticket | None:
@@ -381,9 +361,8 @@ class TicketRepository(Repository):
         One upsert: the row lock it takes makes concurrent creators queue, so no two
         tickets ever get the same number and none is skipped.
         """
-        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         statement = (
-            insert(TicketCounter)
+            insert_for(self.session, TicketCounter)
             .values(project_id=project_id, year=year, last_number=1)
             .on_conflict_do_update(
                 index_elements=[TicketCounter.project_id, TicketCounter.year],
@@ -411,11 +390,9 @@ class TicketRepository(Repository):
         statement = (
             select(Attachment)
             .join(Ticket, Ticket.id == Attachment.ticket_id)
-            .where(
-                Attachment.id == attachment_id, Ticket.deleted_at.is_(None), visibility(principal)
-            )
+            .where(Attachment.id == attachment_id, not_deleted(Ticket), visibility(principal))
         )
-        if not principal.is_staff:
+        if not policy.is_staff(principal):
             statement = statement.where(Attachment.is_internal.is_(False))
         return await self.session.scalar(statement)
 
@@ -427,7 +404,7 @@ class TicketRepository(Repository):
         if ordering is None:
             raise ValidationFailed.field("order_by", "The selected order by is invalid.")
         statement = select(Ticket).where(
-            Ticket.deleted_at.is_(None), visibility(principal), *self._where(filters)
+            not_deleted(Ticket), visibility(principal), *self._where(filters)
         )
         return await keyset_page(
             self.session,

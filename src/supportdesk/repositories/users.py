@@ -3,16 +3,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, exists, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import ColumnElement, exists, select
 
 from supportdesk.core.enums import Role
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Project, ProjectAgent, RevokedToken, User
-from supportdesk.repositories.base import Repository
+from supportdesk.repositories.base import Repository, contains_text, not_deleted
+from supportdesk.repositories.dialect import insert_for
 from supportdesk.repositories.paging import fetch_page
-from supportdesk.repositories.tickets import like_pattern
 
 
 def normalize_email(email: str) -> str:
@@ -28,13 +26,11 @@ class UserFilters:
 
 class UserRepository(Repository):
     async def get(self, user_id: int) -> User | None:
-        return await self.session.scalar(
-            select(User).where(User.id == user_id, User.deleted_at.is_(None))
-        )
+        return await self.session.scalar(select(User).where(User.id == user_id, not_deleted(User)))
 
     async def get_by_email(self, email: str) -> User | None:
         return await self.session.scalar(
-            select(User).where(User.email == normalize_email(email), User.deleted_at.is_(None))
+            select(User).where(User.email == normalize_email(email), not_deleted(User))
         )
 
     async def email_taken(self, email: str, *, except_user_id: int | None = None) -> bool:
@@ -48,7 +44,7 @@ class UserRepository(Repository):
         """A page of (not deleted) users by name; the total counted alongside."""
         statement = (
             select(User)
-            .where(User.deleted_at.is_(None), *self._where(filters))
+            .where(not_deleted(User), *self._where(filters))
             .order_by(User.name, User.id)
         )
         return await fetch_page(self.session, statement, page)
@@ -61,10 +57,7 @@ class UserRepository(Repository):
         if filters.is_active is not None:
             where.append(User.is_active == filters.is_active)
         if filters.search:
-            pattern = like_pattern(filters.search)
-            where.append(
-                or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\"))
-            )
+            where.append(contains_text(filters.search, User.name, User.email))
         return where
 
     async def get_with_token_state(self, user_id: int, jti: str) -> tuple[User, bool] | None:
@@ -72,9 +65,7 @@ class UserRepository(Repository):
         revoked = exists().where(RevokedToken.jti == jti)
         row = (
             await self.session.execute(
-                select(User, revoked.label("revoked")).where(
-                    User.id == user_id, User.deleted_at.is_(None)
-                )
+                select(User, revoked.label("revoked")).where(User.id == user_id, not_deleted(User))
             )
         ).one_or_none()
         return (row[0], bool(row[1])) if row is not None else None
@@ -97,7 +88,8 @@ class UserRepository(Repository):
 
 class RevokedTokenRepository(Repository):
     async def revoke(self, jti: str, until: object) -> None:
-        insert = pg_insert if self.dialect == "postgresql" else sqlite_insert
         await self.session.execute(
-            insert(RevokedToken).values(jti=jti, expires_at=until).on_conflict_do_nothing()
+            insert_for(self.session, RevokedToken)
+            .values(jti=jti, expires_at=until)
+            .on_conflict_do_nothing()
         )

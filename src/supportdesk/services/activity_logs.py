@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Activity
 from supportdesk.repositories.activities import ActivityRepository
 from supportdesk.repositories.paging import fetch_page
-from supportdesk.services.access import require_admin
 
 
 class ActivityLogService:
@@ -19,5 +19,5 @@ class ActivityLogService:
 
     async def list_page(self, principal: Principal, page: PageRequest) -> Page[Activity]:
         """Activities with the user who acted (none for keys and the system)."""
-        require_admin(principal)
+        principal.require(Scope.ACTIVITY_LOGS_LIST)
         return await fetch_page(self.session, self.activities.listing(), page)

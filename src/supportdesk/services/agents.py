@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth.passwords import hash_password
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import Role
 from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
@@ -23,7 +24,6 @@ from supportdesk.repositories.agents import AgentFilters, AgentRepository
 from supportdesk.repositories.catalogue import CatalogueRepository
 from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.projects import ProjectRepository
-from supportdesk.services.access import require_admin
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.users import NewUser, UserChanges, UserService
 
@@ -61,19 +61,21 @@ class AgentService:
         self, principal: Principal, filters: AgentFilters, page: PageRequest
     ) -> Page[AgentDetails]:
         """Agents by name with their departments: two statements whatever the page size."""
-        require_admin(principal)
+        principal.require(Scope.AGENTS_LIST)
         found = await fetch_page(self.session, self.agents.listing(filters), page)
         departments = await self.agents.departments_of([agent.id for agent in found.items])
         items = [AgentDetails(agent, departments[agent.id]) for agent in found.items]
         return Page(items=items, total=found.total, page=found.page, per_page=found.per_page)
 
     async def get(self, principal: Principal, agent_id: int) -> AgentDetails:
-        require_admin(principal)
-        agent = await self._agent(agent_id)
+        principal.require(Scope.AGENTS_READ)
+        return await self._details(await self._agent(agent_id))
+
+    async def _details(self, agent: User) -> AgentDetails:
         return AgentDetails(agent, (await self.agents.departments_of([agent.id]))[agent.id])
 
     async def create(self, principal: Principal, fields: AgentFields) -> AgentDetails:
-        require_admin(principal)
+        principal.require(Scope.AGENTS_CREATE)
         missing = [name for name in ("name", "email", "password") if not getattr(fields, name)]
         if missing:
             raise ValidationFailed(
@@ -100,12 +102,12 @@ class AgentService:
             self.session.add(ProjectAgent(project_id=DEFAULT_PROJECT_ID, user_id=agent.id))
         await self.catalogue.set_department_members(agent.id, department_ids)
         await self.session.flush()
-        return await self.get(principal, agent.id)
+        return await self._details(agent)
 
     async def update(
         self, principal: Principal, agent_id: int, fields: AgentFields
     ) -> AgentDetails:
-        require_admin(principal)
+        principal.require(Scope.AGENTS_UPDATE)
         agent = await self._agent(agent_id)
         given = fields.fields_set
         for name in ("name", "email", "is_active"):
@@ -150,11 +152,11 @@ class AgentService:
                 f"Agent {agent.email} updated",
                 {"user_id": agent.id, **diff},
             )
-        return await self.get(principal, agent.id)
+        return await self._details(agent)
 
     async def delete(self, principal: Principal, agent_id: int) -> None:
         """Soft delete: the agent stops working at once (keys revoked), history kept."""
-        require_admin(principal)
+        principal.require(Scope.AGENTS_DELETE)
         agent = await self._agent(agent_id)
         await self.users.delete(principal, agent.id)
 

@@ -10,10 +10,9 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth import keys
-from supportdesk.auth.permissions import ALL_SCOPES, Capability
+from supportdesk.auth import keys, policy
 from supportdesk.auth.principal import Principal
-from supportdesk.auth.scopes import KNOWN_SCOPES
+from supportdesk.auth.scopes import ALL, KNOWN_KEY_SCOPES, Scope, of_role
 from supportdesk.core import clock
 from supportdesk.core.enums import ApiKeyType
 from supportdesk.core.errors import NotFound, ValidationFailed
@@ -23,7 +22,6 @@ from supportdesk.repositories.api_keys import ApiKeyRepository
 from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.users import UserRepository
-from supportdesk.services.access import require_admin
 from supportdesk.services.activity import ActivityLog
 
 
@@ -101,7 +99,7 @@ class ApiKeyService:
             key_prefix=keys.display_prefix(raw_key),
             key_hash=keys.digest(raw_key),
             secret_hash=keys.digest(raw_secret) if raw_secret is not None else None,
-            scopes=list(scopes) if key_type is ApiKeyType.INTERNAL and scopes else [ALL_SCOPES],
+            scopes=(list(scopes) if key_type is ApiKeyType.INTERNAL and scopes else [ALL]),
             agent_id=agent_id if key_type is ApiKeyType.EXTERNAL else None,
             project_id=project_id if key_type is ApiKeyType.PROJECT else None,
             allowed_ips=ips,
@@ -123,7 +121,7 @@ class ApiKeyService:
     async def issue_for_project(
         self, principal: Principal, project_id: int, new: NewProjectKey
     ) -> IssuedKey:
-        principal.require(Capability.GENERATE_API_KEYS)
+        principal.require(Scope.API_KEYS_CREATE)
         project = await self._project(project_id)
         issued = await self.issue(
             new.name,
@@ -144,7 +142,7 @@ class ApiKeyService:
         return issued
 
     async def list_for_project(self, principal: Principal, project_id: int) -> Sequence[ApiKey]:
-        principal.require(Capability.GENERATE_API_KEYS)
+        principal.require(Scope.API_KEYS_LIST)
         await self._project(project_id)
         return await self.keys.of_project(project_id)
 
@@ -152,7 +150,7 @@ class ApiKeyService:
         self, principal: Principal, project_id: int, key_id: int
     ) -> ApiKey:
         """Revoke a project's key pair; it is refused from the next request on."""
-        principal.require(Capability.GENERATE_API_KEYS)
+        principal.require(Scope.API_KEYS_DELETE)
         project = await self._project(project_id)
         key = await self.keys.project_key(project_id, key_id)
         if key is None:
@@ -174,19 +172,25 @@ class ApiKeyService:
 
     async def page_single_keys(self, principal: Principal, page: PageRequest) -> Page[ApiKey]:
         """Internal and external keys, newest first; revoked ones stay listed."""
-        require_admin(principal)
+        principal.require(Scope.API_KEYS_LIST)
         return await fetch_page(self.session, self.keys.single_keys(), page)
 
     async def single_key(self, principal: Principal, key_id: int) -> ApiKey:
-        require_admin(principal)
+        principal.require(Scope.API_KEYS_READ)
+        return await self._single_key(key_id)
+
+    async def _single_key(self, key_id: int) -> ApiKey:
         key = await self.keys.single_key(key_id)
         if key is None:
             raise NotFound("API key not found.")
         return key
 
     async def create_single_key(self, principal: Principal, fields: ApiKeyFields) -> IssuedKey:
-        """An internal key with known scopes (none: all), or an active agent's external key."""
-        require_admin(principal)
+        """An internal key with known scopes (none: all), or an active agent's external key.
+
+        Nobody hands out more than they hold (auth/policy.py).
+        """
+        principal.require(Scope.API_KEYS_CREATE)
         if not fields.name or fields.type is None:
             raise ValidationFailed(
                 details={
@@ -197,11 +201,15 @@ class ApiKeyService:
             )
         if fields.type not in (ApiKeyType.INTERNAL, ApiKeyType.EXTERNAL):
             raise ValidationFailed.field("type", "The selected type is invalid.")
-        scopes = checked_scopes(fields.scopes or ())
+        wanted = checked_scopes(fields.scopes or ())
+        if fields.type is ApiKeyType.INTERNAL:
+            policy.require_may_grant(principal, wanted or [ALL])
+        else:
+            await self._require_may_act_as(principal, fields.agent_id)
         issued = await self.issue(
             fields.name,
             fields.type,
-            scopes=scopes,
+            scopes=wanted,
             agent_id=fields.agent_id,
             expires_at=fields.expires_at,
             created_by_id=principal.user_id,
@@ -219,7 +227,8 @@ class ApiKeyService:
     async def update_single_key(
         self, principal: Principal, key_id: int, fields: ApiKeyFields
     ) -> ApiKey:
-        key = await self.single_key(principal, key_id)
+        principal.require(Scope.API_KEYS_UPDATE)
+        key = await self._single_key(key_id)
         given = fields.fields_set
         for name in ("name", "type"):
             if name in given and not getattr(fields, name):
@@ -238,16 +247,20 @@ class ApiKeyService:
         if "expires_at" in given and expires_at is not None and expires_at <= clock.now():
             raise ValidationFailed.field("expires_at", "The expires at must be a date after now.")
         if key_type is ApiKeyType.INTERNAL:
-            scopes = key.scopes if key.type is ApiKeyType.INTERNAL else [ALL_SCOPES]
+            granted = key.scopes if key.type is ApiKeyType.INTERNAL else [ALL]
             if "scopes" in given:
-                scopes = checked_scopes(fields.scopes or ()) or [ALL_SCOPES]
+                granted = checked_scopes(fields.scopes or ()) or [ALL]
+            if granted != key.scopes or key_type is not key.type:
+                policy.require_may_grant(principal, granted, key_id=key.id)
         else:
-            scopes = [ALL_SCOPES]  # an external key acts as its agent
+            granted = [ALL]  # an external key acts as its agent
+            if agent_id != key.agent_id or key_type is not key.type:
+                await self._require_may_act_as(principal, agent_id)
         wanted = {
             "name": fields.name if "name" in given else key.name,
             "type": key_type,
             "agent_id": agent_id,
-            "scopes": scopes,
+            "scopes": granted,
             "expires_at": expires_at,
         }
         diff = {
@@ -270,7 +283,8 @@ class ApiKeyService:
 
     async def revoke_single_key(self, principal: Principal, key_id: int) -> ApiKey:
         """Soft revoke: the key is refused from the next request on, its record kept."""
-        key = await self.single_key(principal, key_id)
+        principal.require(Scope.API_KEYS_DELETE)
+        key = await self._single_key(key_id)
         if key.revoked:
             return key
         now = clock.now()
@@ -285,6 +299,12 @@ class ApiKeyService:
             {"api_key_id": key.id, "revoked": [False, True]},
         )
         return key
+
+    async def _require_may_act_as(self, principal: Principal, agent_id: int | None) -> None:
+        """An external key acts as its agent: issuing one grants that agent's role."""
+        agent = await self.users.get(agent_id) if agent_id is not None else None
+        if agent is not None:
+            policy.require_may_grant(principal, of_role(agent.role))
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,7 +324,7 @@ def checked_scopes(scopes: Sequence[str]) -> list[str]:
     errors = {
         f"scopes.{index}": [f"The selected scopes.{index} is invalid."]
         for index, scope in enumerate(scopes)
-        if scope not in KNOWN_SCOPES
+        if scope not in KNOWN_KEY_SCOPES
     }
     if errors:
         raise ValidationFailed(details=errors)

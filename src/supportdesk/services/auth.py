@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.authenticator import Authenticator
 from supportdesk.auth.passwords import hash_password, verify_password
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.tokens import IssuedToken, TokenClaims, decode_token, issue_token
@@ -18,6 +17,7 @@ from supportdesk.core.enums import Role
 from supportdesk.core.errors import Forbidden, Unauthenticated, ValidationFailed
 from supportdesk.models import Project, User
 from supportdesk.repositories.users import RevokedTokenRepository, UserRepository, normalize_email
+from supportdesk.services.authentication import AuthenticationService
 from supportdesk.services.settings import SettingsService
 
 
@@ -49,7 +49,7 @@ class AuthService:
         self.users = UserRepository(session)
         self.revoked = RevokedTokenRepository(session)
         self.settings = SettingsService(session)
-        self.authenticator = Authenticator(session, settings)
+        self.authenticator = AuthenticationService(session, settings)
 
     def _issue(self, user: User) -> IssuedToken:
         return issue_token(

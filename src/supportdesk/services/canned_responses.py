@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.permissions import Capability
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.errors import Forbidden, NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import CannedResponse
@@ -19,7 +19,6 @@ from supportdesk.repositories.canned_responses import (
 from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.taxonomy import TaxonomyRepository
-from supportdesk.services.access import require_admin
 from supportdesk.services.activity import ActivityLog
 
 
@@ -45,11 +44,11 @@ class CannedResponseService:
         self, principal: Principal, filters: CannedResponseFilters
     ) -> Sequence[CannedResponse]:
         """The caller's own active responses and everyone's shared ones."""
-        principal.require(Capability.USE_CANNED_RESPONSES)
+        principal.require(Scope.CANNED_RESPONSES_USE)
         return await self.responses.usable(principal.user_id, filters)
 
     async def create(self, principal: Principal, new: NewCannedResponse) -> CannedResponse:
-        principal.require(Capability.USE_CANNED_RESPONSES)
+        principal.require(Scope.CANNED_RESPONSES_USE)
         if new.project_id is not None and await self.projects.get(new.project_id) is None:
             raise ValidationFailed.field("project_id", "The selected project id is invalid.")
         if new.category_id is not None and await self.taxonomy.category(new.category_id) is None:
@@ -81,14 +80,16 @@ class CannedResponseService:
         )
 
     async def delete(self, principal: Principal, response_id: int) -> None:
-        """Staff delete their own responses; admins delete anyone's."""
-        principal.require(Capability.USE_CANNED_RESPONSES)
+        """Staff delete their own responses; those administering them delete anyone's."""
+        administers = principal.can(Scope.CANNED_RESPONSES_DELETE)
+        if not administers:
+            principal.require(Scope.CANNED_RESPONSES_USE)
         response = await self.responses.get(response_id)
         own = response is not None and response.owner_id == principal.user_id
         # Another member's private response is not revealed to them: as if it did not exist.
-        if response is None or not (own or response.is_shared or principal.is_admin):
+        if response is None or not (own or response.is_shared or administers):
             raise NotFound("Canned response not found.")
-        if not own and not principal.is_admin:
+        if not own and not administers:
             raise Forbidden("You can only delete your own canned responses.")
         self.activity.record(
             principal,
@@ -103,21 +104,18 @@ class CannedResponseService:
 
     async def page_all(self, principal: Principal, page: PageRequest) -> Page[CannedResponse]:
         """Every canned response, by sort_order then title (the admins' list)."""
-        require_admin(principal)
+        principal.require(Scope.CANNED_RESPONSES_LIST)
         return await fetch_page(self.session, self.responses.listing(), page)
 
     async def get(self, principal: Principal, response_id: int) -> CannedResponse:
-        require_admin(principal)
-        response = await self.responses.get(response_id)
-        if response is None:
-            raise NotFound("Canned response not found.")
-        return response
+        principal.require(Scope.CANNED_RESPONSES_READ)
+        return await self._response(response_id)
 
     async def create_shared(
         self, principal: Principal, fields: CannedResponseFields
     ) -> CannedResponse:
         """A response for every staff member, as the admins' API creates them."""
-        require_admin(principal)
+        principal.require(Scope.CANNED_RESPONSES_CREATE)
         if not fields.title:
             raise ValidationFailed.field("title", "The title field is required.")
         response = CannedResponse(
@@ -136,7 +134,8 @@ class CannedResponseService:
     async def update(
         self, principal: Principal, response_id: int, fields: CannedResponseFields
     ) -> CannedResponse:
-        response = await self.get(principal, response_id)
+        principal.require(Scope.CANNED_RESPONSES_UPDATE)
+        response = await self._response(response_id)
         for name in ("title", "is_active", "sort_order"):
             if name in fields.fields_set and getattr(fields, name) is None:
                 raise ValidationFailed.field(
@@ -161,6 +160,12 @@ class CannedResponseService:
                 f"Canned response {response.title} updated",
                 {"canned_response_id": response.id, **diff},
             )
+        return response
+
+    async def _response(self, response_id: int) -> CannedResponse:
+        response = await self.responses.get(response_id)
+        if response is None:
+            raise NotFound("Canned response not found.")
         return response
 
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.permissions import Capability
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Category
@@ -55,7 +55,7 @@ class CategoryService:
         return roots
 
     async def create(self, principal: Principal, fields: CategoryFields) -> Category:
-        principal.require(Capability.MANAGE_CATEGORIES)
+        principal.require(Scope.CATEGORIES_CREATE)
         if fields.name is None:
             raise ValidationFailed.field("name", "The name field is required.")
         if fields.parent_id is not None:
@@ -82,7 +82,7 @@ class CategoryService:
     async def update(
         self, principal: Principal, category_id: int, fields: CategoryFields
     ) -> Category:
-        principal.require(Capability.MANAGE_CATEGORIES)
+        principal.require(Scope.CATEGORIES_UPDATE)
         category = await self._get(category_id)
         for name in ("name", "sort_order", "status"):
             if name in fields.fields_set and getattr(fields, name) is None:
@@ -111,7 +111,7 @@ class CategoryService:
 
     async def delete(self, principal: Principal, category_id: int) -> None:
         """Delete a category; its children become roots, its tickets uncategorised."""
-        principal.require(Capability.MANAGE_CATEGORIES)
+        principal.require(Scope.CATEGORIES_DELETE)
         category = await self._get(category_id)
         self.activity.record(
             principal,

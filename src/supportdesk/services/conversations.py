@@ -12,7 +12,8 @@ from html.parser import HTMLParser
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.enums import MessageType
 from supportdesk.core.errors import NotFound, ValidationFailed
@@ -21,10 +22,6 @@ from supportdesk.repositories.rest_lists import ConversationRepository, MessageF
 from supportdesk.repositories.tickets import TicketRepository
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.tickets import TicketService
-
-# The scopes of internal keys over messages (seed 000); reading one is listing.
-MESSAGES_LIST = "messages:list"
-MESSAGES_CREATE = "messages:create"
 
 # Elements after which the text continues on a new line.
 _BLOCKS = frozenset(
@@ -85,12 +82,6 @@ class NewConversation:
         return MessageType.NOTE if self.internal else self.type
 
 
-def _require_key_scope(principal: Principal, scope: str) -> None:
-    # Portal users are held to the ticket rules and visibility alone.
-    if principal.kind is PrincipalKind.INTERNAL_KEY:
-        principal.require(scope)
-
-
 class ConversationService:
     def __init__(self, session: AsyncSession, storage: AttachmentStorage) -> None:
         self.session = session
@@ -101,7 +92,7 @@ class ConversationService:
     async def page(
         self, principal: Principal, filters: MessageFilters, request: CursorRequest
     ) -> CursorPage[Message]:
-        _require_key_scope(principal, MESSAGES_LIST)
+        principal.require(Scope.MESSAGES_LIST)
         if (
             filters.ticket_id is not None
             and await self.tickets.get(principal, filters.ticket_id) is None
@@ -110,14 +101,13 @@ class ConversationService:
         return await self.conversations.list_page(principal, filters, request)
 
     async def get(self, principal: Principal, message_id: int) -> Message:
-        _require_key_scope(principal, MESSAGES_LIST)
+        principal.require(Scope.MESSAGES_LIST)
         message = await self.conversations.get(principal, message_id)
         if message is None:
             raise NotFound("Conversation not found.")
         return message
 
     async def create(self, principal: Principal, new: NewConversation) -> Message:
-        _require_key_scope(principal, MESSAGES_CREATE)
         return await self.ticket_rules.add_message(
             principal, new.ticket_id, new.content, new.message_type
         )

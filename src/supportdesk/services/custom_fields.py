@@ -21,13 +21,13 @@ import email_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import CustomFieldType
 from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import CustomField, Ticket
 from supportdesk.repositories.custom_fields import CustomFieldRepository
 from supportdesk.repositories.paging import fetch_page
-from supportdesk.services.access import require_admin
 from supportdesk.services.activity import ActivityLog
 
 TEXT_MAX_LENGTH = 255
@@ -248,18 +248,15 @@ class CustomFieldService:
 
     async def list_page(self, principal: Principal, page: PageRequest) -> Page[CustomField]:
         """Definitions by sort_order, drafts included."""
-        require_admin(principal)
+        principal.require(Scope.CUSTOM_FIELDS_LIST)
         return await fetch_page(self.session, self.fields.listing(), page)
 
     async def get(self, principal: Principal, field_id: int) -> CustomField:
-        require_admin(principal)
-        field = await self.fields.get(field_id)
-        if field is None:
-            raise NotFound("Custom field not found.")
-        return field
+        principal.require(Scope.CUSTOM_FIELDS_READ)
+        return await self._field(field_id)
 
     async def create(self, principal: Principal, data: CustomFieldInput) -> CustomField:
-        require_admin(principal)
+        principal.require(Scope.CUSTOM_FIELDS_CREATE)
         if data.label is None or data.type is None:
             raise ValidationFailed(
                 details={
@@ -290,7 +287,8 @@ class CustomFieldService:
     async def update(
         self, principal: Principal, field_id: int, data: CustomFieldInput
     ) -> CustomField:
-        field = await self.get(principal, field_id)
+        principal.require(Scope.CUSTOM_FIELDS_UPDATE)
+        field = await self._field(field_id)
         for name in _NOT_NULL:
             if name in data.fields_set and getattr(data, name) is None:
                 raise ValidationFailed.field(
@@ -314,7 +312,8 @@ class CustomFieldService:
 
     async def delete(self, principal: Principal, field_id: int) -> None:
         """Delete a definition; tickets keep their stored values, no longer shown."""
-        field = await self.get(principal, field_id)
+        principal.require(Scope.CUSTOM_FIELDS_DELETE)
+        field = await self._field(field_id)
         self.activity.record(
             principal,
             None,
@@ -323,3 +322,9 @@ class CustomFieldService:
             {"custom_field_id": field.id},
         )
         await self.fields.delete(field)
+
+    async def _field(self, field_id: int) -> CustomField:
+        field = await self.fields.get(field_id)
+        if field is None:
+            raise NotFound("Custom field not found.")
+        return field

@@ -8,35 +8,17 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.permissions import Capability
-from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core import clock
 from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.enums import Role
-from supportdesk.core.errors import Forbidden, NotFound, ValidationFailed
+from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import User
 from supportdesk.repositories.rest_lists import CustomerFilters, PeopleRepository
 from supportdesk.repositories.users import UserFilters, UserRepository, normalize_email
 from supportdesk.services.activity import ActivityLog
-
-# The scopes of internal keys over customers (seed 000).
-CUSTOMERS_LIST = "customers:list"
-CUSTOMERS_READ = "customers:read"
-CUSTOMERS_CREATE = "customers:create"
-CUSTOMERS_UPDATE = "customers:update"
-CUSTOMERS_DELETE = "customers:delete"
-_WRITE_SCOPES = (CUSTOMERS_CREATE, CUSTOMERS_UPDATE, CUSTOMERS_DELETE)
-
-
-def _authorise(principal: Principal, key_scope: str) -> None:
-    """Keys carry the scope itself. Portal users: staff read customers, admins manage them."""
-    if principal.kind is PrincipalKind.INTERNAL_KEY:
-        principal.require(key_scope)
-    elif key_scope in _WRITE_SCOPES:
-        principal.require(Capability.MANAGE_USERS)
-    elif not principal.is_staff:
-        raise Forbidden()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +100,11 @@ class CustomerService:
     async def page(
         self, principal: Principal, filters: CustomerFilters, request: CursorRequest
     ) -> CursorPage[tuple[User, int]]:
-        _authorise(principal, CUSTOMERS_LIST)
+        principal.require(Scope.CUSTOMERS_LIST)
         return await self.people.customers_page(filters, request)
 
     async def get(self, principal: Principal, customer_id: int) -> CustomerDetails:
-        _authorise(principal, CUSTOMERS_READ)
+        principal.require(Scope.CUSTOMERS_READ)
         return await self._details(customer_id)
 
     async def _details(self, customer_id: int) -> CustomerDetails:
@@ -132,7 +114,7 @@ class CustomerService:
         return CustomerDetails(*found)
 
     async def create(self, principal: Principal, new: NewCustomer) -> CustomerDetails:
-        _authorise(principal, CUSTOMERS_CREATE)
+        principal.require(Scope.CUSTOMERS_CREATE)
         if await self.users.email_taken(new.email):
             raise ValidationFailed.field("email", "The email has already been taken.")
         now = clock.now()
@@ -163,7 +145,7 @@ class CustomerService:
     async def update(
         self, principal: Principal, customer_id: int, changes: CustomerChanges
     ) -> CustomerDetails:
-        _authorise(principal, CUSTOMERS_UPDATE)
+        principal.require(Scope.CUSTOMERS_UPDATE)
         details = await self._details(customer_id)
         customer = details.customer
         fields = changes.fields_set
@@ -201,7 +183,7 @@ class CustomerService:
 
     async def delete(self, principal: Principal, customer_id: int) -> None:
         """Soft-delete a customer: their tickets stay, still naming them."""
-        _authorise(principal, CUSTOMERS_DELETE)
+        principal.require(Scope.CUSTOMERS_DELETE)
         customer = (await self._details(customer_id)).customer
         customer.deleted_at = clock.now()
         customer.is_active = False
@@ -215,5 +197,5 @@ class CustomerService:
 
     async def page_by_name(self, principal: Principal, page: PageRequest) -> Page[User]:
         """Customers by name, an offset page (the internal API's list)."""
-        _authorise(principal, CUSTOMERS_LIST)
+        principal.require(Scope.CUSTOMERS_LIST)
         return await self.users.list_page(UserFilters(role=Role.CUSTOMER), page)

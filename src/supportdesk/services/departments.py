@@ -9,12 +9,12 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Department
 from supportdesk.repositories.catalogue import CatalogueRepository
 from supportdesk.repositories.paging import fetch_page
-from supportdesk.services.access import require_admin
 from supportdesk.services.activity import ActivityLog
 
 _EDITABLE = ("name", "description", "email", "is_default", "status", "sort_order")
@@ -49,18 +49,15 @@ class DepartmentService:
 
     async def list_page(self, principal: Principal, page: PageRequest) -> Page[Department]:
         """Departments in their display order (sort_order, then name)."""
-        require_admin(principal)
+        principal.require(Scope.DEPARTMENTS_LIST)
         return await fetch_page(self.session, self.catalogue.department_listing(), page)
 
     async def get(self, principal: Principal, department_id: int) -> Department:
-        require_admin(principal)
-        department = await self.catalogue.department(department_id)
-        if department is None:
-            raise NotFound("Department not found.")
-        return department
+        principal.require(Scope.DEPARTMENTS_READ)
+        return await self._department(department_id)
 
     async def create(self, principal: Principal, fields: DepartmentFields) -> Department:
-        require_admin(principal)
+        principal.require(Scope.DEPARTMENTS_CREATE)
         if not fields.name:
             raise ValidationFailed.field("name", "The name field is required.")
         department = Department(
@@ -87,7 +84,8 @@ class DepartmentService:
     async def update(
         self, principal: Principal, department_id: int, fields: DepartmentFields
     ) -> Department:
-        department = await self.get(principal, department_id)
+        principal.require(Scope.DEPARTMENTS_UPDATE)
+        department = await self._department(department_id)
         refuse_nulls(fields.fields_set, fields, _NOT_NULL)
         if fields.is_default and not department.is_default:
             await self._clear_default()
@@ -110,7 +108,8 @@ class DepartmentService:
 
     async def delete(self, principal: Principal, department_id: int) -> None:
         """Delete a department; its tickets stay, without a department."""
-        department = await self.get(principal, department_id)
+        principal.require(Scope.DEPARTMENTS_DELETE)
+        department = await self._department(department_id)
         self.activity.record(
             principal,
             None,
@@ -119,6 +118,12 @@ class DepartmentService:
             {"department_id": department.id, "name": department.name},
         )
         await self.catalogue.delete_department(department)
+
+    async def _department(self, department_id: int) -> Department:
+        department = await self.catalogue.department(department_id)
+        if department is None:
+            raise NotFound("Department not found.")
+        return department
 
     async def _clear_default(self) -> None:
         # One default department: choosing another unmarks the previous one.

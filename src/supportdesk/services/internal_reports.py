@@ -15,8 +15,8 @@ from typing import Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.permissions import Capability
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core import clock
 from supportdesk.core.enums import TicketStatus
 from supportdesk.core.errors import ValidationFailed
@@ -101,15 +101,18 @@ class InternalReportService:
     def __init__(self, session: AsyncSession) -> None:
         self.reports = StaffReportRepository(session)
 
-    def _scope(self, principal: Principal, period: Period) -> ReportScope:
-        principal.require(Capability.VIEW_REPORTS)
+    @staticmethod
+    def _scope(principal: Principal, report: Scope, period: Period) -> ReportScope:
+        principal.require(report)
         return ReportScope(
             start=datetime.combine(period.start_date, time.min, UTC),
             end=datetime.combine(period.end_date, time.max, UTC),
         )
 
     async def overview(self, principal: Principal, period: Period) -> OverviewFigures:
-        row = await self.reports.overview(principal, self._scope(principal, period))
+        row = await self.reports.overview(
+            principal, self._scope(principal, Scope.REPORTS_OVERVIEW, period)
+        )
         counts = row.by_status
         return OverviewFigures(
             period=period,
@@ -127,7 +130,9 @@ class InternalReportService:
 
     async def agents(self, principal: Principal, period: Period) -> Report[AgentReportRow]:
         """Every agent, by name, with the tickets assigned to them."""
-        rows = await self.reports.agent_figures(principal, self._scope(principal, period))
+        rows = await self.reports.agent_figures(
+            principal, self._scope(principal, Scope.REPORTS_AGENTS, period)
+        )
         return Report(
             period,
             [
@@ -152,7 +157,9 @@ class InternalReportService:
         self, principal: Principal, period: Period
     ) -> Report[DepartmentReportRow]:
         """Every department, in display order, with its tickets."""
-        rows = await self.reports.department_figures(principal, self._scope(principal, period))
+        rows = await self.reports.department_figures(
+            principal, self._scope(principal, Scope.REPORTS_DEPARTMENTS, period)
+        )
         return Report(
             period,
             [

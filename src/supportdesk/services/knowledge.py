@@ -14,7 +14,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from supportdesk.auth import policy
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
@@ -22,7 +24,6 @@ from supportdesk.models import KnowledgeArticle, KnowledgeCategory
 from supportdesk.repositories.knowledge import KnowledgeRepository
 from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.rest_lists import ArticleFilters, ArticleListRepository
-from supportdesk.services.access import require_admin
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.departments import refuse_nulls
 
@@ -82,22 +83,19 @@ class KnowledgeService:
 
     async def categories_page(self, principal: Principal, page: PageRequest) -> Page[CategoryCount]:
         """Categories by sort_order, each with its number of articles (one statement)."""
-        require_admin(principal)
+        principal.require(Scope.KNOWLEDGE_CATEGORIES_LIST)
         found = await fetch_page(self.session, self.knowledge.category_listing(), page)
         items = [CategoryCount(category, int(count)) for category, count in found.items]
         return Page(items=items, total=found.total, page=found.page, per_page=found.per_page)
 
     async def category(self, principal: Principal, category_id: int) -> CategoryCount:
-        require_admin(principal)
-        found = await self.knowledge.category_with_count(category_id)
-        if found is None:
-            raise NotFound("Knowledge category not found.")
-        return CategoryCount(*found)
+        principal.require(Scope.KNOWLEDGE_CATEGORIES_READ)
+        return await self._category(category_id)
 
     async def create_category(
         self, principal: Principal, fields: KnowledgeCategoryFields
     ) -> CategoryCount:
-        require_admin(principal)
+        principal.require(Scope.KNOWLEDGE_CATEGORIES_CREATE)
         if not fields.name:
             raise ValidationFailed.field("name", "The name field is required.")
         category = KnowledgeCategory(
@@ -121,7 +119,8 @@ class KnowledgeService:
     async def update_category(
         self, principal: Principal, category_id: int, fields: KnowledgeCategoryFields
     ) -> CategoryCount:
-        found = await self.category(principal, category_id)
+        principal.require(Scope.KNOWLEDGE_CATEGORIES_UPDATE)
+        found = await self._category(category_id)
         category = found.category
         refuse_nulls(fields.fields_set, fields, ("name", "status", "sort_order"))
         diff = _apply(category, fields, _CATEGORY_EDITABLE)
@@ -138,7 +137,8 @@ class KnowledgeService:
 
     async def delete_category(self, principal: Principal, category_id: int) -> None:
         """Delete a category; its articles stay, uncategorised."""
-        category = (await self.category(principal, category_id)).category
+        principal.require(Scope.KNOWLEDGE_CATEGORIES_DELETE)
+        category = (await self._category(category_id)).category
         self.activity.record(
             principal,
             None,
@@ -148,24 +148,27 @@ class KnowledgeService:
         )
         await self.knowledge.delete_category(category)
 
+    async def _category(self, category_id: int) -> CategoryCount:
+        found = await self.knowledge.category_with_count(category_id)
+        if found is None:
+            raise NotFound("Knowledge category not found.")
+        return CategoryCount(*found)
+
     # ---------------------------------------------------------------- articles
 
     async def articles_page(
         self, principal: Principal, page: PageRequest
     ) -> Page[KnowledgeArticle]:
         """Articles, latest first, with their category."""
-        require_admin(principal)
+        principal.require(Scope.KNOWLEDGE_ARTICLES_LIST)
         return await fetch_page(self.session, self.knowledge.article_listing(), page)
 
     async def article(self, principal: Principal, article_id: int) -> KnowledgeArticle:
-        """Admins and internal keys read any article; everyone else published ones only."""
-        article = await self.knowledge.article(article_id)
-        if article is None or not (principal.is_admin or article.status == PUBLISHED):
-            raise NotFound("Knowledge article not found.")
-        return article
+        principal.require(Scope.KNOWLEDGE_ARTICLES_READ)
+        return await self._article(principal, article_id)
 
     async def create_article(self, principal: Principal, fields: ArticleFields) -> KnowledgeArticle:
-        require_admin(principal)
+        principal.require(Scope.KNOWLEDGE_ARTICLES_CREATE)
         if not fields.title:
             raise ValidationFailed.field("title", "The title field is required.")
         category = await self._category_for(fields.category_id)
@@ -194,7 +197,8 @@ class KnowledgeService:
     async def update_article(
         self, principal: Principal, article_id: int, fields: ArticleFields
     ) -> KnowledgeArticle:
-        article = await self.article(principal, article_id)
+        principal.require(Scope.KNOWLEDGE_ARTICLES_UPDATE)
+        article = await self._article(principal, article_id)
         refuse_nulls(fields.fields_set, fields, ("title", "status"))
         changes = fields
         if "slug" in fields.fields_set:
@@ -215,7 +219,8 @@ class KnowledgeService:
         return article
 
     async def delete_article(self, principal: Principal, article_id: int) -> None:
-        article = await self.article(principal, article_id)
+        principal.require(Scope.KNOWLEDGE_ARTICLES_DELETE)
+        article = await self._article(principal, article_id)
         self.activity.record(
             principal,
             None,
@@ -224,6 +229,13 @@ class KnowledgeService:
             {"knowledge_article_id": article.id, "title": article.title},
         )
         await self.knowledge.delete_article(article)
+
+    async def _article(self, principal: Principal, article_id: int) -> KnowledgeArticle:
+        """Any article for those who oversee the hub; published ones only for the others."""
+        article = await self.knowledge.article(article_id)
+        if article is None or not (policy.oversees_hub(principal) or article.status == PUBLISHED):
+            raise NotFound("Knowledge article not found.")
+        return article
 
     async def _category_for(self, category_id: int | None) -> KnowledgeCategory | None:
         if category_id is None:
@@ -259,7 +271,8 @@ class KnowledgeService:
         The knowledge base is there to be read: users who do not run the hub see its
         published articles, whatever status they ask for.
         """
-        if not principal.is_admin:
+        principal.require(Scope.KNOWLEDGE_ARTICLES_LIST)
+        if not policy.oversees_hub(principal):
             filters = replace(filters, status=PUBLISHED)
         return await ArticleListRepository(self.session).page(filters, request)
 

@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.permissions import ALL_SCOPES
-from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.auth.principal import Principal
 from supportdesk.core.enums import TicketStatus
 from supportdesk.repositories.maintenance import MaintenanceRepository
 from supportdesk.repositories.outbox import OutboxRepository
@@ -24,7 +23,7 @@ from supportdesk.services.tickets import TicketService
 log = logging.getLogger(__name__)
 
 # SupportDesk itself, acting on a schedule: sees every ticket, is no user.
-SYSTEM = Principal(PrincipalKind.INTERNAL_KEY, frozenset({ALL_SCOPES}))
+SYSTEM = Principal.system()
 
 PURGE_AFTER = timedelta(days=30)
 PURGE_BATCH = 200

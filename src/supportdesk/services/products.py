@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Product
 from supportdesk.repositories.catalogue import CatalogueRepository
 from supportdesk.repositories.paging import fetch_page
-from supportdesk.services.access import require_admin
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.departments import refuse_nulls
 
@@ -41,18 +41,15 @@ class ProductService:
 
     async def list_page(self, principal: Principal, page: PageRequest) -> Page[Product]:
         """Products by name."""
-        require_admin(principal)
+        principal.require(Scope.PRODUCTS_LIST)
         return await fetch_page(self.session, self.catalogue.product_listing(), page)
 
     async def get(self, principal: Principal, product_id: int) -> Product:
-        require_admin(principal)
-        product = await self.catalogue.product(product_id)
-        if product is None:
-            raise NotFound("Product not found.")
-        return product
+        principal.require(Scope.PRODUCTS_READ)
+        return await self._product(product_id)
 
     async def create(self, principal: Principal, fields: ProductFields) -> Product:
-        require_admin(principal)
+        principal.require(Scope.PRODUCTS_CREATE)
         if not fields.name:
             raise ValidationFailed.field("name", "The name field is required.")
         await self._check_envato_id(fields.envato_id, None)
@@ -75,7 +72,8 @@ class ProductService:
         return product
 
     async def update(self, principal: Principal, product_id: int, fields: ProductFields) -> Product:
-        product = await self.get(principal, product_id)
+        principal.require(Scope.PRODUCTS_UPDATE)
+        product = await self._product(product_id)
         refuse_nulls(fields.fields_set, fields, ("name", "status"))
         if "envato_id" in fields.fields_set:
             await self._check_envato_id(fields.envato_id, product.id)
@@ -98,7 +96,8 @@ class ProductService:
 
     async def delete(self, principal: Principal, product_id: int) -> None:
         """Delete a product; its tickets stay, without a product."""
-        product = await self.get(principal, product_id)
+        principal.require(Scope.PRODUCTS_DELETE)
+        product = await self._product(product_id)
         self.activity.record(
             principal,
             None,
@@ -107,6 +106,12 @@ class ProductService:
             {"product_id": product.id, "name": product.name},
         )
         await self.catalogue.delete_product(product)
+
+    async def _product(self, product_id: int) -> Product:
+        product = await self.catalogue.product(product_id)
+        if product is None:
+            raise NotFound("Product not found.")
+        return product
 
     async def _check_envato_id(self, envato_id: str | None, product_id: int | None) -> None:
         if envato_id and await self.catalogue.envato_id_taken(envato_id, except_id=product_id):

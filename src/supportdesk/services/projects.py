@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.permissions import Capability
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.errors import Conflict, NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import DEFAULT_PROJECT_ID, ApiKey, Project, ProjectAgent, SlaPolicy, User
@@ -122,11 +122,11 @@ class ProjectService:
     async def list_page(
         self, principal: Principal, filters: ProjectFilters, page: PageRequest
     ) -> Page[ProjectRow]:
-        principal.require(Capability.MANAGE_PROJECTS)
+        principal.require(Scope.PROJECTS_UPDATE)
         return await self.projects.list_page(filters, page)
 
     async def get(self, principal: Principal, project_id: int) -> ProjectDetails:
-        principal.require(Capability.MANAGE_PROJECTS)
+        principal.require(Scope.PROJECTS_UPDATE)
         row = await self.projects.get_with_counts(project_id)
         if row is None:
             raise NotFound("Project not found.")
@@ -140,7 +140,7 @@ class ProjectService:
     # ---------------------------------------------------------------- writing
 
     async def create(self, principal: Principal, new: NewProject) -> Project:
-        principal.require(Capability.CREATE_PROJECTS)
+        principal.require(Scope.PROJECTS_CREATE)
         base = slug_base(new.name)
         project = Project(
             name=new.name,
@@ -176,7 +176,7 @@ class ProjectService:
     async def update(
         self, principal: Principal, project_id: int, changes: ProjectChanges
     ) -> Project:
-        principal.require(Capability.MANAGE_PROJECTS)
+        principal.require(Scope.PROJECTS_UPDATE)
         project = await self._project(project_id)
         fields = changes.fields_set
         diff: dict[str, list[Any]] = {}
@@ -212,7 +212,7 @@ class ProjectService:
         self, principal: Principal, project_id: int, user_id: int, *, is_lead: bool
     ) -> None:
         """Add a staff member to a project, or change whether an existing member leads it."""
-        principal.require(Capability.MANAGE_PROJECTS)
+        principal.require(Scope.PROJECTS_UPDATE)
         project = await self._project(project_id)
         user = await self.users.get(user_id)
         if user is None or not user.is_active or not user.is_staff:
@@ -237,7 +237,7 @@ class ProjectService:
         )
 
     async def remove_agent(self, principal: Principal, project_id: int, user_id: int) -> None:
-        principal.require(Capability.MANAGE_PROJECTS)
+        principal.require(Scope.PROJECTS_UPDATE)
         project = await self._project(project_id)
         if not await self.projects.remove_membership(project.id, user_id):
             raise NotFound("The user is not assigned to this project.")

@@ -13,8 +13,9 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.permissions import Capability
+from supportdesk.auth import policy
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core import clock
 from supportdesk.core.enums import Priority, TicketStatus
 from supportdesk.core.errors import NotFound, ValidationFailed
@@ -170,12 +171,12 @@ class ReportService:
         self.projects = ProjectRepository(session)
 
     async def _scope(self, principal: Principal, query: ReportQuery) -> ReportScope:
-        principal.require(Capability.VIEW_REPORTS)
+        principal.require(Scope.REPORTS_READ)
         start, end = self._range(query)
         # Only admins choose a project; everyone else's reports are already limited to
         # the tickets they may see, so a project_id from them is ignored, as in the
         # ticket list.
-        project_id = query.project_id if principal.is_admin else None
+        project_id = query.project_id if policy.oversees_hub(principal) else None
         if project_id is not None and await self.projects.get(project_id) is None:
             raise NotFound("Project not found.")
         return ReportScope(

@@ -9,8 +9,9 @@ import email_validator
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import Priority
-from supportdesk.core.errors import Forbidden, ValidationFailed
+from supportdesk.core.errors import ValidationFailed
 from supportdesk.repositories.catalogue import CatalogueRepository
 from supportdesk.repositories.settings import SettingRepository
 from supportdesk.services.activity import ActivityLog
@@ -124,8 +125,7 @@ class SettingsService:
 
         Unknown keys are ignored, as unknown fields of any request body are.
         """
-        if not principal.is_admin:
-            raise Forbidden("Only administrators change settings.")
+        principal.require(Scope.SETTINGS_UPDATE, "Only administrators change settings.")
         wanted = {key: value for key, value in values.items() if key in DEFAULTS}
         errors = {
             key: [message]

@@ -12,8 +12,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.permissions import Capability
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import Priority
 from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.models import SlaPolicy
@@ -53,7 +53,7 @@ class SlaPolicyService:
         return await self.policies.policies(project_id)
 
     async def create(self, principal: Principal, fields: SlaPolicyFields) -> SlaPolicy:
-        principal.require(Capability.MANAGE_SLA_POLICIES)
+        principal.require(Scope.SLA_POLICIES_UPDATE)
         values = {name: getattr(fields, name) for name in _EDITABLE}
         await self._check(values, excluding=None)
         policy = SlaPolicy(**values)
@@ -71,7 +71,7 @@ class SlaPolicyService:
     async def update(
         self, principal: Principal, policy_id: int, fields: SlaPolicyFields
     ) -> SlaPolicy:
-        principal.require(Capability.MANAGE_SLA_POLICIES)
+        principal.require(Scope.SLA_POLICIES_UPDATE)
         policy = await self._get(policy_id)
         values = {
             name: getattr(fields if name in fields.fields_set else policy, name)
@@ -98,7 +98,7 @@ class SlaPolicyService:
 
     async def delete(self, principal: Principal, policy_id: int) -> None:
         """Delete a policy; tickets it applied to keep the due dates they were given."""
-        principal.require(Capability.MANAGE_SLA_POLICIES)
+        principal.require(Scope.SLA_POLICIES_UPDATE)
         policy = await self._get(policy_id)
         self.activity.record(
             principal,

@@ -7,37 +7,17 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.permissions import Capability
-from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.auth import policy
+from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.cursor import CursorPage, CursorRequest
-from supportdesk.core.errors import Forbidden, NotFound, ValidationFailed
+from supportdesk.core.errors import NotFound, ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Tag
 from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.rest_lists import TagListRepository
 from supportdesk.repositories.taxonomy import TaxonomyRepository
 from supportdesk.services.activity import ActivityLog
-
-# The scopes of internal keys over tags (seed 000 calls them labels).
-LABELS_LIST = "labels:list"
-LABELS_READ = "labels:read"
-LABELS_CREATE = "labels:create"
-LABELS_UPDATE = "labels:update"
-LABELS_DELETE = "labels:delete"
-
-
-def _require_key_scope(principal: Principal, key_scope: str) -> None:
-    # Portal users read tags freely and create them as staff.
-    if principal.kind is PrincipalKind.INTERNAL_KEY:
-        principal.require(key_scope)
-
-
-def _require_manage(principal: Principal, key_scope: str) -> None:
-    """Keys carry the tag scope itself; portal users need the admins' taxonomy capability."""
-    if principal.kind is PrincipalKind.INTERNAL_KEY:
-        principal.require(key_scope)
-    else:
-        principal.require(Capability.MANAGE_CATEGORIES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +41,7 @@ class TagService:
     async def create(self, principal: Principal, name: str, color: str | None) -> Tag:
         # The reference lets staff (agents and admins) write configuration; the role table
         # has no row for tags, so agents may label with new tags as they triage.
-        if not principal.is_staff:
-            raise Forbidden("Only staff can create tags.")
-        _require_key_scope(principal, LABELS_CREATE)
+        principal.require(Scope.LABELS_CREATE, "Only staff can create tags.")
         if await self.taxonomy.tag_name_taken(name):
             raise ValidationFailed.field("name", "The name has already been taken.")
         return await self._add(principal, name, color)
@@ -81,7 +59,7 @@ class TagService:
         """Delete a tag; it disappears from every ticket that carried it."""
         # Removing a tag rewrites tickets' labels across the hub: the admins' taxonomy
         # capability guards it, as it guards categories.
-        _require_manage(principal, LABELS_DELETE)
+        principal.require(Scope.LABELS_DELETE)
         tag = await self.taxonomy.tag(tag_id)
         if tag is None:
             raise NotFound("Tag not found.")
@@ -95,18 +73,18 @@ class TagService:
         await self.taxonomy.delete_tag(tag)
 
     async def page(self, principal: Principal, request: CursorRequest) -> CursorPage[Tag]:
-        _require_key_scope(principal, LABELS_LIST)
+        principal.require(Scope.LABELS_LIST)
         return await TagListRepository(self.session).page(request)
 
     async def get(self, principal: Principal, tag_id: int) -> Tag:
-        _require_key_scope(principal, LABELS_READ)
+        principal.require(Scope.LABELS_READ)
         tag = await self.taxonomy.tag(tag_id)
         if tag is None:
             raise NotFound("Tag not found.")
         return tag
 
     async def update(self, principal: Principal, tag_id: int, changes: TagChanges) -> Tag:
-        _require_manage(principal, LABELS_UPDATE)
+        principal.require(Scope.LABELS_UPDATE)
         tag = await self.taxonomy.tag(tag_id)
         if tag is None:
             raise NotFound("Tag not found.")
@@ -151,7 +129,7 @@ class TagService:
         wanted.pop("", None)
         found = {tag.name.lower(): tag for tag in await self.taxonomy.tags_named(wanted)}
         missing = [name for key, name in wanted.items() if key not in found]
-        if missing and not principal.is_staff:
+        if missing and not policy.is_staff(principal):
             raise ValidationFailed.field("tags", "The selected tags are invalid.")
         for name in missing:
             found[name.lower()] = await self._add(principal, name, None)
@@ -177,11 +155,11 @@ class LabelService(TagService):
 
     async def labels_page(self, principal: Principal, page: PageRequest) -> Page[Tag]:
         """Labels by sort_order, then name."""
-        _require_key_scope(principal, LABELS_LIST)
+        principal.require(Scope.LABELS_LIST)
         return await fetch_page(self.session, self.taxonomy.tag_listing(), page)
 
     async def create_label(self, principal: Principal, fields: LabelFields) -> Tag:
-        _require_manage(principal, LABELS_CREATE)
+        principal.require(Scope.LABELS_CREATE)
         if not fields.name or not fields.color:
             raise ValidationFailed(
                 details={
@@ -206,7 +184,7 @@ class LabelService(TagService):
         return tag
 
     async def update_label(self, principal: Principal, tag_id: int, fields: LabelFields) -> Tag:
-        _require_manage(principal, LABELS_UPDATE)
+        principal.require(Scope.LABELS_UPDATE)
         for name in _LABEL_EDITABLE:
             if name in fields.fields_set and getattr(fields, name) is None:
                 raise ValidationFailed.field(

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from supportdesk.auth.permissions import ROLE_CAPABILITIES, Capability
-from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.auth import policy
+from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core import clock
 from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.enums import (
@@ -52,6 +53,8 @@ from supportdesk.services.customers import CustomerService
 from supportdesk.services.settings import SettingsService
 from supportdesk.services.sla import SlaService
 from supportdesk.services.tags import TagService
+
+_STAFF_ONLY_FIELDS = "Only staff can change a ticket's category, priority or tags."
 
 # The length of Ticket.ticket_number: PREFIX-YYYY-NNNNN with room to spare.
 TICKET_NUMBER_MAX_LENGTH = 32
@@ -105,21 +108,6 @@ class TicketChanges:
     assignee_id: int | None = None
 
 
-# A connected project acts for its end users, never as staff: it may do what the
-# reference lets a customer do (create, read, reply), and ticket visibility narrows
-# that to its own project. Its key carries no scopes of its own, so granting it the
-# customer role's capabilities here adds nothing to any portal role.
-_PROJECT_CAPABILITIES = ROLE_CAPABILITIES[Role.CUSTOMER]
-
-
-def _authorise(principal: Principal, capability: Capability) -> None:
-    if principal.kind is PrincipalKind.PROJECT:
-        if capability not in _PROJECT_CAPABILITIES:
-            raise Forbidden()
-        return
-    principal.require(capability)
-
-
 def _could_be_number(ticket_number: str) -> bool:
     # Anything else names no ticket; refused here, before a database that cannot store
     # it (a NUL, an over-long string) turns it into an error of its own.
@@ -145,7 +133,7 @@ def _summary(ticket: Ticket, principal: Principal | None = None) -> dict[str, An
 def _actor_id(ticket: Ticket, principal: Principal | None) -> int | None:
     if principal is None:
         return None
-    if principal.kind is PrincipalKind.PROJECT:
+    if policy.speaks_for_customers(principal):
         # A connected project acts for the ticket's customer.
         return ticket.customer_id
     return principal.user_id
@@ -171,11 +159,15 @@ class TicketService:
     async def list_page(
         self, principal: Principal, filters: TicketFilters, page: PageRequest
     ) -> Page[tuple[Ticket, int]]:
+        if filters.project_id is not None and not policy.oversees_hub(principal):
+            # Everyone else's list is already limited to the tickets they may see; the
+            # project filter is the admins', as in the reports.
+            filters = replace(filters, project_id=None)
         return await self.tickets.list_page(principal, filters, page)
 
     async def get(self, principal: Principal, ticket_id: int) -> Ticket:
         ticket = await self.tickets.get_full(
-            principal, ticket_id, include_internal=principal.is_staff
+            principal, ticket_id, include_internal=policy.is_staff(principal)
         )
         if ticket is None:
             raise NotFound("Ticket not found.")
@@ -209,7 +201,7 @@ class TicketService:
         if await self.tickets.get(principal, ticket_id) is None:
             raise NotFound("Ticket not found.")
         return await self.tickets.messages_page(
-            ticket_id, page, include_internal=principal.is_staff
+            ticket_id, page, include_internal=policy.is_staff(principal)
         )
 
     async def get_conversation(self, principal: Principal, ticket_number: str) -> Ticket:
@@ -239,7 +231,7 @@ class TicketService:
     # ---------------------------------------------------------------- creating
 
     async def create(self, principal: Principal, new: NewTicket) -> Ticket:
-        _authorise(principal, Capability.CREATE_TICKETS)
+        principal.require(Scope.TICKETS_CREATE)
         project = await self._project_for_new_ticket(principal, new.project_id)
         category = await self._category(new.category_id)
         tags = await self._tags(new.tag_ids)
@@ -254,17 +246,17 @@ class TicketService:
         priority = new.priority or await self.settings.default_priority()
 
         creator = principal.user
-        if principal.kind is PrincipalKind.PROJECT:
+        if policy.speaks_for_customers(principal):
             # The project's end user is the customer and, as the one who asked, the creator.
             creator = await self._project_customer(new)
             customer = creator
         else:
             customer = creator if creator is not None and not creator.is_staff else None
-        if new.customer_id is not None and principal.is_staff:
+        if new.customer_id is not None and policy.is_staff(principal):
             customer = await self._customer(new.customer_id)
         # The snapshot describes the customer; staff opening a ticket for one are not it.
         contact = customer or creator
-        if customer is not None and not principal.is_staff:
+        if customer is not None and not policy.is_staff(principal):
             await self._check_daily_limit(customer, now)
         year = now.year
         number = await self.tickets.next_number(project.id, year)
@@ -336,7 +328,7 @@ class TicketService:
         )
 
     async def _project_for_new_ticket(self, principal: Principal, project_id: int) -> Project:
-        if principal.kind is PrincipalKind.PROJECT:
+        if policy.speaks_for_customers(principal):
             # A key pair opens tickets in its own project only; its project was checked
             # active when the pair was authenticated.
             if principal.project is None or principal.project.id != project_id:
@@ -344,9 +336,8 @@ class TicketService:
             return principal.project
         project = await self.projects.get(project_id)
         visible = project is not None and project.is_active
-        # Agents work inside their projects; admins and customers may use any.
         user = principal.user
-        if visible and principal.kind is PrincipalKind.USER and user and user.role is Role.AGENT:
+        if visible and user is not None and policy.works_in_assigned_projects(principal):
             visible = await self.projects.has_agent(project_id, user.id)
         if not visible or project is None:
             raise ValidationFailed.field("project_id", "The selected project id is invalid.")
@@ -441,15 +432,17 @@ class TicketService:
             "is_resolved",
             "assignee_id",
         } & fields
-        if triage and not principal.is_staff:
-            raise Forbidden("Only staff can change a ticket's category, priority or tags.")
+        if triage:
+            principal.require(Scope.TICKETS_UPDATE, _STAFF_ONLY_FIELDS)
+        elif not (principal.can(Scope.TICKETS_UPDATE) or policy.owns_ticket(principal, ticket)):
+            raise Forbidden()
         if "priority" in fields and changes.priority is not None:
-            _authorise(principal, Capability.CHANGE_PRIORITY)
+            principal.require(Scope.TICKETS_PRIORITY)
         status = self._wanted_status(ticket, changes)
         if status is not None:
-            _authorise(principal, Capability.CHANGE_STATUS)
+            principal.require(Scope.TICKETS_STATUS)
         if "assignee_id" in fields:
-            _authorise(principal, Capability.ASSIGN_TICKETS)
+            principal.require(Scope.TICKETS_ASSIGN)
 
         diff: dict[str, list[Any]] = {}
         for name in ("subject", "description"):
@@ -557,7 +550,7 @@ class TicketService:
     async def change_status(
         self, principal: Principal, ticket_id: int, status: TicketStatus
     ) -> Ticket:
-        _authorise(principal, Capability.CHANGE_STATUS)
+        principal.require(Scope.TICKETS_STATUS)
         ticket = await self._editable(principal, ticket_id)
         await self._set_status(principal, ticket, status)
         return ticket
@@ -593,7 +586,7 @@ class TicketService:
         )
 
     async def assign(self, principal: Principal, ticket_id: int, user_id: int | None) -> Ticket:
-        _authorise(principal, Capability.ASSIGN_TICKETS)
+        principal.require(Scope.TICKETS_ASSIGN)
         ticket = await self._editable(principal, ticket_id)
         if user_id == ticket.assignee_id:
             return ticket
@@ -641,9 +634,9 @@ class TicketService:
         attachments: Sequence[Upload] = (),
     ) -> Message:
         if message_type is MessageType.NOTE:
-            _authorise(principal, Capability.ADD_INTERNAL_NOTES)
+            principal.require(Scope.NOTES_CREATE)
         elif message_type is MessageType.REPLY:
-            _authorise(principal, Capability.REPLY_TO_TICKETS)
+            principal.require(Scope.REPLIES_CREATE)
         else:
             raise ValidationFailed.field("type", "The selected type is invalid.")
         ticket = await self._editable(principal, ticket_id)
@@ -655,7 +648,7 @@ class TicketService:
         self, principal: Principal, ticket_number: str, customer_email: str, body: str
     ) -> tuple[Ticket, Message]:
         """A connected project posts its end user's reply; the reply is the customer's own."""
-        _authorise(principal, Capability.REPLY_TO_TICKETS)
+        principal.require(Scope.REPLIES_CREATE)
         ticket = await self._for_customer(principal, ticket_number, customer_email)
         author = ticket.customer
         if author is None and ticket.customer_email and ticket.customer_name:
@@ -688,7 +681,7 @@ class TicketService:
         For a key speaking for a customer (seed 004): a ticket of anyone else does not
         exist for the request, whoever may otherwise see it.
         """
-        _authorise(principal, Capability.VIEW_OWN_TICKETS)
+        principal.require(Scope.TICKETS_READ)
         ticket = await self.tickets.get_full(principal, ticket_id, include_internal=False)
         if ticket is None or not _belongs_to(ticket, customer_email):
             raise NotFound("Ticket not found.")
@@ -702,7 +695,7 @@ class TicketService:
         The reply is the customer's own, whoever carries it: it never counts as the staff's
         first response, and it reopens a ticket waiting on the customer.
         """
-        _authorise(principal, Capability.REPLY_TO_TICKETS)
+        principal.require(Scope.REPLIES_CREATE)
         ticket = await self._editable(principal, ticket_id)
         if not _belongs_to(ticket, customer_email):
             raise NotFound("Ticket not found.")
@@ -722,7 +715,7 @@ class TicketService:
     ) -> Ticket:
         # Only a project speaks for a customer by naming an address; everyone else is
         # who their credentials say.
-        if principal.kind is not PrincipalKind.PROJECT:
+        if not policy.speaks_for_customers(principal):
             raise Forbidden()
         ticket = None
         if _could_be_number(ticket_number):
@@ -750,7 +743,7 @@ class TicketService:
 
         now = clock.now()
         if sender is None:
-            sender = SenderType.STAFF if principal.is_staff else SenderType.CUSTOMER
+            sender = SenderType.STAFF if policy.is_staff(principal) else SenderType.CUSTOMER
         message = Message(
             ticket_id=ticket.id,
             body=body,
@@ -804,7 +797,7 @@ class TicketService:
     async def rate(
         self, principal: Principal, ticket_id: int, score: int, comment: str | None
     ) -> Rating:
-        _authorise(principal, Capability.RATE_TICKETS)
+        principal.require(Scope.TICKETS_RATE)
         ticket = await self._editable(principal, ticket_id)
         if not ticket.status.is_finished:
             raise ValidationFailed.field("score", "Only resolved or closed tickets can be rated.")
@@ -843,7 +836,7 @@ class TicketService:
         return True
 
     async def delete(self, principal: Principal, ticket_id: int) -> None:
-        _authorise(principal, Capability.DELETE_TICKETS)
+        principal.require(Scope.TICKETS_DELETE)
         ticket = await self._editable(principal, ticket_id)
         ticket.deleted_at = clock.now()
         self.activity.record(principal, ticket, "deleted", f"Ticket {ticket.ticket_number} deleted")
@@ -871,11 +864,11 @@ class TicketService:
         Staff and keys opening a ticket for an address open it for that customer's
         account, created if new; a customer opening one is the customer.
         """
-        _authorise(principal, Capability.CREATE_TICKETS)
+        principal.require(Scope.TICKETS_CREATE)
         if tag_names:
             tags = await TagService(self.session).find_or_create_by_names(principal, tag_names)
             new = replace(new, tag_ids=[*new.tag_ids, *(tag.id for tag in tags)])
-        if new.customer_email and new.customer_id is None and principal.is_staff:
+        if new.customer_email and new.customer_id is None and policy.is_staff(principal):
             email = new.customer_email
             name = new.customer_name or normalize_email(email).split("@")[0]
             customer = await self.customers.find_or_create(
@@ -888,7 +881,7 @@ class TicketService:
             new = replace(
                 new, customer_id=customer.id, customer_name=new.customer_name or customer.name
             )
-        elif not principal.is_staff:
+        elif not policy.is_staff(principal):
             new = replace(new, customer_email=None)
         return await self.create(principal, new)
 
@@ -901,8 +894,7 @@ class TicketService:
     ) -> Ticket:
         """Update a ticket; ``tag_names`` (when given) replace its tags, missing ones created."""
         if tag_names is not None:
-            if not principal.is_staff:
-                raise Forbidden("Only staff can change a ticket's category, priority or tags.")
+            principal.require(Scope.TICKETS_UPDATE, _STAFF_ONLY_FIELDS)
             tags = await TagService(self.session).find_or_create_by_names(principal, tag_names)
             changes = replace(
                 changes,

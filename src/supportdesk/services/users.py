@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from supportdesk.auth import policy
 from supportdesk.auth.passwords import hash_password
-from supportdesk.auth.permissions import Capability
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core import clock
 from supportdesk.core.enums import Role
 from supportdesk.core.errors import Forbidden, NotFound, ValidationFailed
@@ -53,20 +54,6 @@ class UserDetails:
     projects: Sequence[tuple[Project, bool]]
 
 
-def check_authority(principal: Principal, *, target: User | None, grants: Role | None) -> None:
-    """Who may touch whom. The admin tier is the super_admin's to hand out and to manage.
-
-    ``target`` is the account acted on (None when creating one), ``grants`` the role it is
-    being given (None when the role does not change).
-    """
-    if principal.role is Role.SUPER_ADMIN:
-        return
-    if target is not None and target.role is Role.SUPER_ADMIN:
-        raise Forbidden("Only a super admin may change a super admin.")
-    if grants is not None and grants.is_admin:
-        raise Forbidden("Only a super admin may create admins or grant the admin role.")
-
-
 class UserService:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -83,19 +70,17 @@ class UserService:
     async def list_page(
         self, principal: Principal, filters: UserFilters, page: PageRequest
     ) -> Page[User]:
-        principal.require(Capability.MANAGE_USERS)
+        principal.require(Scope.USERS_MANAGE)
         return await self.users.list_page(filters, page)
 
     async def get(self, principal: Principal, user_id: int) -> UserDetails:
-        principal.require(Capability.MANAGE_USERS)
+        principal.require(Scope.USERS_MANAGE)
         user = await self._user(user_id)
         return UserDetails(user, await self.users.projects_of(user.id))
 
     async def create(self, principal: Principal, new: NewUser) -> User:
-        principal.require(Capability.MANAGE_USERS)
-        if new.role.is_staff:
-            principal.require(Capability.CREATE_STAFF)
-        check_authority(principal, target=None, grants=new.role)
+        principal.require(_people_scope(new.role, "create"))
+        policy.require_authority(principal, target=None, grants=new.role)
         if await self.users.email_taken(new.email):
             raise ValidationFailed.field("email", "The email has already been taken.")
         user = User(
@@ -119,13 +104,17 @@ class UserService:
         return user
 
     async def update(self, principal: Principal, user_id: int, changes: UserChanges) -> User:
-        principal.require(Capability.MANAGE_USERS)
         user = await self._user(user_id)
+        principal.require(_people_scope(user.role, "update"))
         fields = changes.fields_set
         new_role = changes.role if "role" in fields and changes.role is not None else user.role
         deactivating = "is_active" in fields and changes.is_active is False and user.is_active
-        check_authority(principal, target=user, grants=new_role if new_role != user.role else None)
-        if user.id == principal.user_id and (new_role != user.role or deactivating):
+        if new_role != user.role:
+            principal.require(_people_scope(new_role, "update"))
+        policy.require_authority(
+            principal, target=user, grants=new_role if new_role != user.role else None
+        )
+        if policy.is_own_account(principal, user) and (new_role != user.role or deactivating):
             raise Forbidden("You cannot change your own role or deactivate your own account.")
 
         diff: dict[str, list[Any]] = {}
@@ -165,11 +154,11 @@ class UserService:
 
     async def delete(self, principal: Principal, user_id: int) -> None:
         """Soft delete: the account stops working at once and keeps its history."""
-        principal.require(Capability.MANAGE_USERS)
         user = await self._user(user_id)
-        if user.id == principal.user_id:
+        principal.require(_people_scope(user.role, "delete"))
+        if policy.is_own_account(principal, user):
             raise Forbidden("You cannot delete your own account.")
-        check_authority(principal, target=user, grants=None)
+        policy.require_authority(principal, target=user, grants=None)
         now = clock.now()
         user.deleted_at = now
         user.is_active = False
@@ -225,6 +214,11 @@ class OwnProfileChanges:
 
 
 _OWN_PROFILE_FIELDS = ("name", "phone", "locale", "timezone", "notification_settings")
+
+
+def _people_scope(role: Role, action: str) -> Scope:
+    """Accounts are people of two kinds: customers, and staff (the agents of seed 000)."""
+    return Scope(f"{'agents' if role.is_staff else 'customers'}:{action}")
 
 
 def _is_time_zone(name: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient
 
-from supportdesk.auth.scopes import INTERNAL_SCOPES
+from supportdesk.auth.scopes import KEY_SCOPES
 from tests.api.internal.conftest import BASE
 from tests.factories import Factory
 from tests.support import FrozenClock
@@ -72,14 +72,14 @@ def test_the_table_covers_every_scoped_endpoint_of_the_surface(app: FastAPI) -> 
     # DELETE /customers/{id} is refused to everyone with 405: customers stay.
     assert served - {("DELETE", "/customers/{id}")} == {(m, p) for m, p, _ in ENDPOINTS}
     # customers:delete serves the REST API; here customers cannot be deleted.
-    assert {scope for _, _, scope in ENDPOINTS} == set(INTERNAL_SCOPES) - {"customers:delete"}
+    assert {scope for _, _, scope in ENDPOINTS} == set(KEY_SCOPES) - {"customers:delete"}
 
 
 @pytest.mark.parametrize(("method", "path", "scope"), ENDPOINTS)
 async def test_a_key_with_every_scope_but_the_endpoints_own_gets_403(
     client: AsyncClient, make: Factory, method: str, path: str, scope: str
 ) -> None:
-    others = [name for name in INTERNAL_SCOPES if name != scope]
+    others = [name for name in KEY_SCOPES if name != scope]
     key = await make.api_key("internal", scopes=others)
     response = await client.request(method, _url(path), headers={"X-API-KEY": key.raw_key}, json={})
     assert response.status_code == 403, response.text

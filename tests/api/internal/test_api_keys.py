@@ -138,3 +138,62 @@ async def test_project_key_pairs_are_not_managed_here(api: Admin, make: Factory)
     pair = await make.api_key("project", project_id=project.id)
     assert (await api.get(f"/api-keys/{pair.api_key.id}")).status_code == 404
     assert pair.api_key.id not in [k["id"] for k in await api.data("/api-keys")]
+
+
+async def _key_with(make: Factory, client: Any, *scopes: str) -> tuple[int, Admin]:
+    issued = await make.api_key("internal", scopes=list(scopes))
+    return issued.api_key.id, Admin(client, {"X-API-KEY": issued.raw_key})
+
+
+async def test_a_key_cannot_widen_its_own_scopes(api: Admin, make: Factory) -> None:
+    key_id, key = await _key_with(make, api.client, "api-keys:update", "api-keys:read")
+
+    response = await key.put(f"/api-keys/{key_id}", {"scopes": ["*"]})
+
+    assert response.status_code == 403
+    assert (await api.data(f"/api-keys/{key_id}"))["scopes"] == [
+        "api-keys:update",
+        "api-keys:read",
+    ]
+    assert (await key.get("/settings")).status_code == 403
+
+
+async def test_a_key_grants_only_scopes_it_holds(api: Admin, make: Factory) -> None:
+    _, key = await _key_with(make, api.client, "api-keys:create", "tickets:list")
+
+    assert (await key.post("/api-keys", {"name": "All", "type": "internal"})).status_code == 403
+    refused = await key.post(
+        "/api-keys", {"name": "S", "type": "internal", "scopes": ["settings:update"]}
+    )
+    assert refused.status_code == 403
+    assert "settings:update" in refused.json()["message"]
+    granted = await key.post(
+        "/api-keys", {"name": "L", "type": "internal", "scopes": ["tickets:list"]}
+    )
+    assert granted.status_code == 201
+
+
+async def test_a_key_cannot_raise_another_key_beyond_its_own(api: Admin, make: Factory) -> None:
+    _, key = await _key_with(make, api.client, "api-keys:update")
+    other_id, _ = await _key_with(make, api.client, "tickets:list")
+
+    response = await key.put(f"/api-keys/{other_id}", {"scopes": ["*"]})
+
+    assert response.status_code == 403
+    assert (await api.data(f"/api-keys/{other_id}"))["scopes"] == ["tickets:list"]
+
+
+async def test_an_external_key_for_an_admin_needs_the_admins_scopes(
+    api: Admin, make: Factory
+) -> None:
+    _, key = await _key_with(make, api.client, "api-keys:create")
+    admin = await make.user("admin")
+
+    response = await key.post(
+        "/api-keys", {"name": "As admin", "type": "external", "agent_id": admin.id}
+    )
+
+    assert response.status_code == 403
+    assert (
+        await api.post("/api-keys", {"name": "As admin", "type": "external", "agent_id": admin.id})
+    ).status_code == 201

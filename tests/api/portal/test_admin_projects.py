@@ -8,13 +8,13 @@ import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 
-from supportdesk.auth.authenticator import Authenticator, Credentials
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.core.enums import Priority
 from supportdesk.core.errors import Forbidden, Unauthenticated
 from supportdesk.models import Activity, ApiKey, Project, SlaPolicy
+from supportdesk.services.authentication import AuthenticationService, Credentials
 from tests.factories import Factory
 from tests.support import FrozenClock, StatementCounter
 
@@ -71,7 +71,7 @@ async def _pair(
         api_key=issued["api_key"], api_secret=issued["api_secret"], ip_address=ip
     )
     async with database.transaction() as session:
-        return await Authenticator(session, settings).authenticate(
+        return await AuthenticationService(session, settings).authenticate(
             credentials, {PrincipalKind.PROJECT}
         )
 

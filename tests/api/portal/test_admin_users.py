@@ -8,12 +8,12 @@ import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 
-from supportdesk.auth.authenticator import Authenticator
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.core.errors import Unauthenticated
 from supportdesk.models import Activity, ApiKey, User
 from supportdesk.services.api_keys import IssuedKey
+from supportdesk.services.authentication import AuthenticationService
 from tests.factories import Factory
 from tests.support import FrozenClock, StatementCounter
 
@@ -64,7 +64,7 @@ async def _me(client: AsyncClient, headers: dict[str, str]) -> Response:
 async def _external_key_works(database: Database, settings: Settings, key: IssuedKey) -> bool:
     async with database.transaction() as session:
         try:
-            await Authenticator(session, settings).single_key(key.raw_key, "203.0.113.9")
+            await AuthenticationService(session, settings).single_key(key.raw_key, "203.0.113.9")
         except Unauthenticated:
             return False
     return True

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.auth.principal import Principal
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.core.enums import MessageType, Priority, TicketStatus
@@ -27,7 +27,8 @@ def _service(session: AsyncSession, settings: Settings) -> TicketService:
 async def _principal(session: AsyncSession, connected: Connected) -> Principal:
     api_key = await session.get(ApiKey, connected.key.api_key.id)
     project = await session.get(Project, connected.project.id)
-    return Principal(PrincipalKind.PROJECT, frozenset(), api_key=api_key, project=project)
+    assert api_key is not None and project is not None
+    return Principal.for_project(api_key, project)
 
 
 def _new(project_id: int) -> NewTicket:

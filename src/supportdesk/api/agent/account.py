@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 
 from supportdesk.api.agent.deps import AgentDep, agent_of
 from supportdesk.api.agent.errors import AgentRoute
-from supportdesk.api.agent.payloads import json_body, parse_json
 from supportdesk.api.agent.schemas import (
     AgentDashboard,
     AgentEnvelope,
@@ -16,6 +15,7 @@ from supportdesk.api.agent.schemas import (
     dashboard_out,
     profile_out,
 )
+from supportdesk.api.bodies import json_body, parse_json
 from supportdesk.api.deps import AgentDashboardServiceDep, UserServiceDep
 from supportdesk.services.users import OwnProfileChanges
 

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Query, Request, Security
+from fastapi import Depends, Query
 
-from supportdesk.api.deps import SessionDep, authenticate
+from supportdesk.api.deps import authenticator
 from supportdesk.api.security import api_key_header
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.models import User
 
-ApiKeyHeaderDep = Annotated[str | None, Security(api_key_header)]
-
-
-async def current_agent(request: Request, session: SessionDep, _: ApiKeyHeaderDep) -> Principal:
-    """The agent API takes external keys linked to an active agent, nothing else."""
-    return await authenticate(request, session, accept={PrincipalKind.AGENT_KEY})
+# External keys linked to an active agent, nothing else; the agent's role decides the rest.
+current_agent = authenticator({PrincipalKind.AGENT_KEY}, api_key_header)
 
 
 AgentDep = Annotated[Principal, Depends(current_agent)]

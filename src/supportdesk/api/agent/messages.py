@@ -7,7 +7,6 @@ from fastapi import APIRouter, Request, status
 from supportdesk.api.agent.deps import AgentDep, PageNumber, PerPage
 from supportdesk.api.agent.errors import AgentRoute
 from supportdesk.api.agent.fields import agent_field_names
-from supportdesk.api.agent.payloads import json_body, parse_json
 from supportdesk.api.agent.schemas import (
     AgentEnvelope,
     AgentLike,
@@ -18,6 +17,7 @@ from supportdesk.api.agent.schemas import (
     message_out,
     paged,
 )
+from supportdesk.api.bodies import json_body, parse_json
 from supportdesk.api.deps import MessageLikeServiceDep, TicketServiceDep
 from supportdesk.api.types import PathId
 from supportdesk.core.enums import MessageType

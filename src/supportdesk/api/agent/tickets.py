@@ -7,7 +7,6 @@ from fastapi import APIRouter, Request
 from supportdesk.api.agent.deps import AgentDep, PageNumber, PerPage
 from supportdesk.api.agent.errors import AgentRoute
 from supportdesk.api.agent.fields import agent_field_names
-from supportdesk.api.agent.payloads import json_body, parse_json
 from supportdesk.api.agent.schemas import (
     STATUS_FILTER,
     STATUS_IN,
@@ -19,6 +18,7 @@ from supportdesk.api.agent.schemas import (
     paged,
     ticket_out,
 )
+from supportdesk.api.bodies import json_body, parse_json
 from supportdesk.api.deps import TicketServiceDep
 from supportdesk.api.types import PathId, QueryId
 from supportdesk.core.enums import Priority, TicketStatus

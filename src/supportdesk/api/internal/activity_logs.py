@@ -12,13 +12,14 @@ from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.resource_schemas import ActivityOut, activity_out
 from supportdesk.api.internal.schemas import ListEnvelope, listed
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
 
 @router.get("/activity-logs", response_model=ListEnvelope[ActivityOut])
 async def list_activity_logs(
-    principal: Annotated[Principal, require_scope("activity-logs:list")],
+    principal: Annotated[Principal, require_scope(Scope.ACTIVITY_LOGS_LIST)],
     activity: ActivityLogServiceDep,
     page: PageDep,
 ) -> ListEnvelope[ActivityOut]:

@@ -21,6 +21,7 @@ from supportdesk.api.internal.resource_schemas import (
 from supportdesk.api.internal.schemas import Envelope, ListEnvelope, listed, one
 from supportdesk.api.types import PathId
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import ApiKeyType
 from supportdesk.services.api_keys import ApiKeyFields
 
@@ -47,7 +48,7 @@ def _fields(body: ApiKeyIn | ApiKeyUpdateIn) -> ApiKeyFields:
 
 @router.get("/api-keys", response_model=ListEnvelope[ApiKeyOut])
 async def list_api_keys(
-    principal: Annotated[Principal, require_scope("api-keys:list")],
+    principal: Annotated[Principal, require_scope(Scope.API_KEYS_LIST)],
     keys: ApiKeyServiceDep,
     page: PageDep,
 ) -> ListEnvelope[ApiKeyOut]:
@@ -59,7 +60,7 @@ async def list_api_keys(
 )
 async def create_api_key(
     body: ApiKeyIn,
-    principal: Annotated[Principal, require_scope("api-keys:create")],
+    principal: Annotated[Principal, require_scope(Scope.API_KEYS_CREATE)],
     keys: ApiKeyServiceDep,
 ) -> Envelope[IssuedApiKeyOut]:
     issued = await keys.create_single_key(principal, _fields(body))
@@ -70,7 +71,7 @@ async def create_api_key(
 @router.get("/api-keys/{key_id}", response_model=Envelope[ApiKeyOut])
 async def get_api_key(
     key_id: PathId,
-    principal: Annotated[Principal, require_scope("api-keys:read")],
+    principal: Annotated[Principal, require_scope(Scope.API_KEYS_READ)],
     keys: ApiKeyServiceDep,
 ) -> Envelope[ApiKeyOut]:
     return one(api_key_out(await keys.single_key(principal, key_id)))
@@ -80,7 +81,7 @@ async def get_api_key(
 async def update_api_key(
     key_id: PathId,
     body: ApiKeyUpdateIn,
-    principal: Annotated[Principal, require_scope("api-keys:update")],
+    principal: Annotated[Principal, require_scope(Scope.API_KEYS_UPDATE)],
     keys: ApiKeyServiceDep,
 ) -> Envelope[ApiKeyOut]:
     return one(api_key_out(await keys.update_single_key(principal, key_id, _fields(body))))
@@ -89,7 +90,7 @@ async def update_api_key(
 @router.delete("/api-keys/{key_id}", response_model=Envelope[ApiKeyOut])
 async def delete_api_key(
     key_id: PathId,
-    principal: Annotated[Principal, require_scope("api-keys:delete")],
+    principal: Annotated[Principal, require_scope(Scope.API_KEYS_DELETE)],
     keys: ApiKeyServiceDep,
 ) -> Envelope[ApiKeyOut]:
     return one(api_key_out(await keys.revoke_single_key(principal, key_id)))

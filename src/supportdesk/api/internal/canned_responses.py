@@ -18,12 +18,13 @@ from supportdesk.api.internal.resource_schemas import (
 from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
 from supportdesk.api.types import PathId
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.services.canned_responses import CannedResponseFields
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
 
-def _fields(body: CannedResponseIn) -> CannedResponseFields:
+def _fields(body: CannedResponseIn | CannedResponseUpdateIn) -> CannedResponseFields:
     return CannedResponseFields(
         fields_set=frozenset(body.model_fields_set),
         title=body.title,
@@ -37,7 +38,7 @@ def _fields(body: CannedResponseIn) -> CannedResponseFields:
 
 @router.get("/canned-responses", response_model=ListEnvelope[CannedResponseOut])
 async def list_canned_responses(
-    principal: Annotated[Principal, require_scope("canned-responses:list")],
+    principal: Annotated[Principal, require_scope(Scope.CANNED_RESPONSES_LIST)],
     responses: CannedResponseServiceDep,
     page: PageDep,
 ) -> ListEnvelope[CannedResponseOut]:
@@ -51,7 +52,7 @@ async def list_canned_responses(
 )
 async def create_canned_response(
     body: CannedResponseIn,
-    principal: Annotated[Principal, require_scope("canned-responses:create")],
+    principal: Annotated[Principal, require_scope(Scope.CANNED_RESPONSES_CREATE)],
     responses: CannedResponseServiceDep,
 ) -> Envelope[CannedResponseOut]:
     return one(canned_response_out(await responses.create_shared(principal, _fields(body))))
@@ -60,7 +61,7 @@ async def create_canned_response(
 @router.get("/canned-responses/{response_id}", response_model=Envelope[CannedResponseOut])
 async def get_canned_response(
     response_id: PathId,
-    principal: Annotated[Principal, require_scope("canned-responses:read")],
+    principal: Annotated[Principal, require_scope(Scope.CANNED_RESPONSES_READ)],
     responses: CannedResponseServiceDep,
 ) -> Envelope[CannedResponseOut]:
     return one(canned_response_out(await responses.get(principal, response_id)))
@@ -70,7 +71,7 @@ async def get_canned_response(
 async def update_canned_response(
     response_id: PathId,
     body: CannedResponseUpdateIn,
-    principal: Annotated[Principal, require_scope("canned-responses:update")],
+    principal: Annotated[Principal, require_scope(Scope.CANNED_RESPONSES_UPDATE)],
     responses: CannedResponseServiceDep,
 ) -> Envelope[CannedResponseOut]:
     response = await responses.update(principal, response_id, _fields(body))
@@ -80,7 +81,7 @@ async def update_canned_response(
 @router.delete("/canned-responses/{response_id}", response_model=Done)
 async def delete_canned_response(
     response_id: PathId,
-    principal: Annotated[Principal, require_scope("canned-responses:delete")],
+    principal: Annotated[Principal, require_scope(Scope.CANNED_RESPONSES_DELETE)],
     responses: CannedResponseServiceDep,
 ) -> Done:
     await responses.delete(principal, response_id)

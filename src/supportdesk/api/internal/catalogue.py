@@ -13,12 +13,13 @@ from supportdesk.api.internal.resource_schemas import ProductIn, ProductOut, Pro
 from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
 from supportdesk.api.types import PathId
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.services.products import ProductFields
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
 
-def _fields(body: ProductIn) -> ProductFields:
+def _fields(body: ProductIn | ProductUpdateIn) -> ProductFields:
     return ProductFields(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,
@@ -31,7 +32,7 @@ def _fields(body: ProductIn) -> ProductFields:
 
 @router.get("/products", response_model=ListEnvelope[ProductOut])
 async def list_products(
-    principal: Annotated[Principal, require_scope("products:list")],
+    principal: Annotated[Principal, require_scope(Scope.PRODUCTS_LIST)],
     products: ProductServiceDep,
     page: PageDep,
 ) -> ListEnvelope[ProductOut]:
@@ -41,7 +42,7 @@ async def list_products(
 @router.post("/products", response_model=Envelope[ProductOut], status_code=status.HTTP_201_CREATED)
 async def create_product(
     body: ProductIn,
-    principal: Annotated[Principal, require_scope("products:create")],
+    principal: Annotated[Principal, require_scope(Scope.PRODUCTS_CREATE)],
     products: ProductServiceDep,
 ) -> Envelope[ProductOut]:
     return one(ProductOut.model_validate(await products.create(principal, _fields(body))))
@@ -50,7 +51,7 @@ async def create_product(
 @router.get("/products/{product_id}", response_model=Envelope[ProductOut])
 async def get_product(
     product_id: PathId,
-    principal: Annotated[Principal, require_scope("products:read")],
+    principal: Annotated[Principal, require_scope(Scope.PRODUCTS_READ)],
     products: ProductServiceDep,
 ) -> Envelope[ProductOut]:
     return one(ProductOut.model_validate(await products.get(principal, product_id)))
@@ -60,7 +61,7 @@ async def get_product(
 async def update_product(
     product_id: PathId,
     body: ProductUpdateIn,
-    principal: Annotated[Principal, require_scope("products:update")],
+    principal: Annotated[Principal, require_scope(Scope.PRODUCTS_UPDATE)],
     products: ProductServiceDep,
 ) -> Envelope[ProductOut]:
     product = await products.update(principal, product_id, _fields(body))
@@ -70,7 +71,7 @@ async def update_product(
 @router.delete("/products/{product_id}", response_model=Done)
 async def delete_product(
     product_id: PathId,
-    principal: Annotated[Principal, require_scope("products:delete")],
+    principal: Annotated[Principal, require_scope(Scope.PRODUCTS_DELETE)],
     products: ProductServiceDep,
 ) -> Done:
     await products.delete(principal, product_id)

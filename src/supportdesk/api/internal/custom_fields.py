@@ -17,12 +17,13 @@ from supportdesk.api.internal.resource_schemas import (
 from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
 from supportdesk.api.types import PathId
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.services.custom_fields import CustomFieldInput
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
 
-def _fields(body: CustomFieldIn) -> CustomFieldInput:
+def _fields(body: CustomFieldIn | CustomFieldUpdateIn) -> CustomFieldInput:
     return CustomFieldInput(
         fields_set=frozenset(body.model_fields_set),
         label=body.label,
@@ -36,7 +37,7 @@ def _fields(body: CustomFieldIn) -> CustomFieldInput:
 
 @router.get("/custom-fields", response_model=ListEnvelope[CustomFieldOut])
 async def list_custom_fields(
-    principal: Annotated[Principal, require_scope("custom-fields:list")],
+    principal: Annotated[Principal, require_scope(Scope.CUSTOM_FIELDS_LIST)],
     fields: CustomFieldServiceDep,
     page: PageDep,
 ) -> ListEnvelope[CustomFieldOut]:
@@ -48,7 +49,7 @@ async def list_custom_fields(
 )
 async def create_custom_field(
     body: CustomFieldIn,
-    principal: Annotated[Principal, require_scope("custom-fields:create")],
+    principal: Annotated[Principal, require_scope(Scope.CUSTOM_FIELDS_CREATE)],
     fields: CustomFieldServiceDep,
 ) -> Envelope[CustomFieldOut]:
     return one(CustomFieldOut.model_validate(await fields.create(principal, _fields(body))))
@@ -57,7 +58,7 @@ async def create_custom_field(
 @router.get("/custom-fields/{field_id}", response_model=Envelope[CustomFieldOut])
 async def get_custom_field(
     field_id: PathId,
-    principal: Annotated[Principal, require_scope("custom-fields:read")],
+    principal: Annotated[Principal, require_scope(Scope.CUSTOM_FIELDS_READ)],
     fields: CustomFieldServiceDep,
 ) -> Envelope[CustomFieldOut]:
     return one(CustomFieldOut.model_validate(await fields.get(principal, field_id)))
@@ -67,7 +68,7 @@ async def get_custom_field(
 async def update_custom_field(
     field_id: PathId,
     body: CustomFieldUpdateIn,
-    principal: Annotated[Principal, require_scope("custom-fields:update")],
+    principal: Annotated[Principal, require_scope(Scope.CUSTOM_FIELDS_UPDATE)],
     fields: CustomFieldServiceDep,
 ) -> Envelope[CustomFieldOut]:
     field = await fields.update(principal, field_id, _fields(body))
@@ -77,7 +78,7 @@ async def update_custom_field(
 @router.delete("/custom-fields/{field_id}", response_model=Done)
 async def delete_custom_field(
     field_id: PathId,
-    principal: Annotated[Principal, require_scope("custom-fields:delete")],
+    principal: Annotated[Principal, require_scope(Scope.CUSTOM_FIELDS_DELETE)],
     fields: CustomFieldServiceDep,
 ) -> Done:
     await fields.delete(principal, field_id)

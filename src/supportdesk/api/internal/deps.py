@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import Depends, Query, Request, Security
+from fastapi import Depends, Query
 
-from supportdesk.api.deps import SessionDep, authenticate
+from supportdesk.api.deps import authenticator, with_scope
 from supportdesk.api.security import api_key_header
-from supportdesk.auth import scopes
-from supportdesk.auth.principal import Principal, PrincipalKind
-from supportdesk.core.errors import Forbidden
+from supportdesk.auth.principal import PrincipalKind
+from supportdesk.auth.scopes import KEY_SCOPES, Scope
 from supportdesk.core.pagination import PageRequest
-
-ApiKeyDep = Annotated[str | None, Security(api_key_header)]
 
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 15
@@ -22,24 +18,22 @@ DEFAULT_PER_PAGE = 15
 MAX_PAGE = 1_000_000
 
 
-def require_scope(scope: str) -> Any:
-    """A dependency resolving the request's internal key, refused without ``scope``.
+internal_key = authenticator(
+    {PrincipalKind.INTERNAL_KEY},
+    api_key_header,
+    refusal=lambda scope: f"This API key does not have the {scope} scope.",
+)
+
+
+def require_scope(scope: Scope) -> Any:
+    """The request's internal key, refused without ``scope``.
 
     No key, an unknown, revoked or expired one, or any other kind of credential is 401;
-    a valid key without the scope is 403.
+    a valid key without the scope is 403, naming it.
     """
-    if scope not in scopes.INTERNAL_SCOPES:
-        raise ValueError(f"unknown scope {scope}")
-
-    async def principal_with_scope(
-        request: Request, session: SessionDep, _: ApiKeyDep
-    ) -> Principal:
-        principal = await authenticate(request, session, accept={PrincipalKind.INTERNAL_KEY})
-        if not principal.can(scope):
-            raise Forbidden(f"This API key does not have the {scope} scope.")
-        return replace(principal, scopes=scopes.expand(principal.scopes))
-
-    return Depends(principal_with_scope)
+    if scope not in KEY_SCOPES:
+        raise ValueError(f"{scope} is not a scope a key can hold")
+    return with_scope(internal_key, scope)
 
 
 def pages(default: int | None = DEFAULT_PER_PAGE) -> Any:

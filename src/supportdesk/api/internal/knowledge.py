@@ -22,6 +22,7 @@ from supportdesk.api.internal.resource_schemas import (
 from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
 from supportdesk.api.types import PathId
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.services.knowledge import ArticleFields, KnowledgeCategoryFields
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
@@ -29,7 +30,9 @@ router = APIRouter(tags=["internal"], route_class=InternalRoute)
 # ---------------------------------------------------------------------- categories
 
 
-def _category_fields(body: KnowledgeCategoryIn) -> KnowledgeCategoryFields:
+def _category_fields(
+    body: KnowledgeCategoryIn | KnowledgeCategoryUpdateIn,
+) -> KnowledgeCategoryFields:
     return KnowledgeCategoryFields(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,
@@ -42,7 +45,7 @@ def _category_fields(body: KnowledgeCategoryIn) -> KnowledgeCategoryFields:
 
 @router.get("/knowledge-categories", response_model=ListEnvelope[KnowledgeCategoryOut])
 async def list_knowledge_categories(
-    principal: Annotated[Principal, require_scope("knowledge-categories:list")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_CATEGORIES_LIST)],
     knowledge: KnowledgeServiceDep,
     page: PageDep,
 ) -> ListEnvelope[KnowledgeCategoryOut]:
@@ -56,7 +59,7 @@ async def list_knowledge_categories(
 )
 async def create_knowledge_category(
     body: KnowledgeCategoryIn,
-    principal: Annotated[Principal, require_scope("knowledge-categories:create")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_CATEGORIES_CREATE)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[KnowledgeCategoryOut]:
     created = await knowledge.create_category(principal, _category_fields(body))
@@ -66,7 +69,7 @@ async def create_knowledge_category(
 @router.get("/knowledge-categories/{category_id}", response_model=Envelope[KnowledgeCategoryOut])
 async def get_knowledge_category(
     category_id: PathId,
-    principal: Annotated[Principal, require_scope("knowledge-categories:read")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_CATEGORIES_READ)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[KnowledgeCategoryOut]:
     return one(knowledge_category_out(await knowledge.category(principal, category_id)))
@@ -76,7 +79,7 @@ async def get_knowledge_category(
 async def update_knowledge_category(
     category_id: PathId,
     body: KnowledgeCategoryUpdateIn,
-    principal: Annotated[Principal, require_scope("knowledge-categories:update")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_CATEGORIES_UPDATE)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[KnowledgeCategoryOut]:
     updated = await knowledge.update_category(principal, category_id, _category_fields(body))
@@ -86,7 +89,7 @@ async def update_knowledge_category(
 @router.delete("/knowledge-categories/{category_id}", response_model=Done)
 async def delete_knowledge_category(
     category_id: PathId,
-    principal: Annotated[Principal, require_scope("knowledge-categories:delete")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_CATEGORIES_DELETE)],
     knowledge: KnowledgeServiceDep,
 ) -> Done:
     await knowledge.delete_category(principal, category_id)
@@ -96,7 +99,7 @@ async def delete_knowledge_category(
 # ---------------------------------------------------------------------- articles
 
 
-def _article_fields(body: ArticleIn) -> ArticleFields:
+def _article_fields(body: ArticleIn | ArticleUpdateIn) -> ArticleFields:
     return ArticleFields(
         fields_set=frozenset(body.model_fields_set),
         title=body.title,
@@ -110,7 +113,7 @@ def _article_fields(body: ArticleIn) -> ArticleFields:
 
 @router.get("/knowledge-articles", response_model=ListEnvelope[ArticleOut])
 async def list_knowledge_articles(
-    principal: Annotated[Principal, require_scope("knowledge-articles:list")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_LIST)],
     knowledge: KnowledgeServiceDep,
     page: PageDep,
 ) -> ListEnvelope[ArticleOut]:
@@ -124,7 +127,7 @@ async def list_knowledge_articles(
 )
 async def create_knowledge_article(
     body: ArticleIn,
-    principal: Annotated[Principal, require_scope("knowledge-articles:create")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_CREATE)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[ArticleOut]:
     return one(article_out(await knowledge.create_article(principal, _article_fields(body))))
@@ -133,7 +136,7 @@ async def create_knowledge_article(
 @router.get("/knowledge-articles/{article_id}", response_model=Envelope[ArticleOut])
 async def get_knowledge_article(
     article_id: PathId,
-    principal: Annotated[Principal, require_scope("knowledge-articles:read")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_READ)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[ArticleOut]:
     return one(article_out(await knowledge.article(principal, article_id)))
@@ -143,7 +146,7 @@ async def get_knowledge_article(
 async def update_knowledge_article(
     article_id: PathId,
     body: ArticleUpdateIn,
-    principal: Annotated[Principal, require_scope("knowledge-articles:update")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_UPDATE)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[ArticleOut]:
     article = await knowledge.update_article(principal, article_id, _article_fields(body))
@@ -153,7 +156,7 @@ async def update_knowledge_article(
 @router.delete("/knowledge-articles/{article_id}", response_model=Done)
 async def delete_knowledge_article(
     article_id: PathId,
-    principal: Annotated[Principal, require_scope("knowledge-articles:delete")],
+    principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_DELETE)],
     knowledge: KnowledgeServiceDep,
 ) -> Done:
     await knowledge.delete_article(principal, article_id)

@@ -14,6 +14,7 @@ from supportdesk.api.internal.schemas import Envelope, ListEnvelope, listed, one
 from supportdesk.api.internal.ticket_schemas import MessageIn, MessageOut, message_out
 from supportdesk.api.types import PathId
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import MessageType
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
@@ -22,7 +23,7 @@ router = APIRouter(tags=["internal"], route_class=InternalRoute)
 @router.get("/tickets/{ticket_id}/messages", response_model=ListEnvelope[MessageOut])
 async def list_messages(
     ticket_id: PathId,
-    principal: Annotated[Principal, require_scope("messages:list")],
+    principal: Annotated[Principal, require_scope(Scope.MESSAGES_LIST)],
     tickets: TicketServiceDep,
     page: PageDep,
 ) -> ListEnvelope[MessageOut]:
@@ -38,7 +39,7 @@ async def list_messages(
 async def create_message(
     ticket_id: PathId,
     body: MessageIn,
-    principal: Annotated[Principal, require_scope("messages:create")],
+    principal: Annotated[Principal, require_scope(Scope.MESSAGES_CREATE)],
     tickets: TicketServiceDep,
 ) -> Envelope[MessageOut]:
     message_type = MessageType.NOTE if body.is_internal else MessageType.REPLY

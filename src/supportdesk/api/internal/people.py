@@ -22,6 +22,7 @@ from supportdesk.api.internal.resource_schemas import (
 from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
 from supportdesk.api.types import PathId, QueryId
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.repositories.agents import AgentFilters
 from supportdesk.services.agents import AgentFields
 from supportdesk.services.customers import CustomerChanges, NewCustomer
@@ -33,7 +34,7 @@ router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
 @router.get("/customers", response_model=ListEnvelope[CustomerOut])
 async def list_customers(
-    principal: Annotated[Principal, require_scope("customers:list")],
+    principal: Annotated[Principal, require_scope(Scope.CUSTOMERS_LIST)],
     customers: CustomerServiceDep,
     page: PageDep,
 ) -> ListEnvelope[CustomerOut]:
@@ -47,7 +48,7 @@ async def list_customers(
 )
 async def create_customer(
     body: CustomerIn,
-    principal: Annotated[Principal, require_scope("customers:create")],
+    principal: Annotated[Principal, require_scope(Scope.CUSTOMERS_CREATE)],
     customers: CustomerServiceDep,
 ) -> Envelope[CustomerOut]:
     new = NewCustomer(
@@ -63,7 +64,7 @@ async def create_customer(
 @router.get("/customers/{customer_id}", response_model=Envelope[CustomerOut])
 async def get_customer(
     customer_id: PathId,
-    principal: Annotated[Principal, require_scope("customers:read")],
+    principal: Annotated[Principal, require_scope(Scope.CUSTOMERS_READ)],
     customers: CustomerServiceDep,
 ) -> Envelope[CustomerOut]:
     details = await customers.get(principal, customer_id)
@@ -74,7 +75,7 @@ async def get_customer(
 async def update_customer(
     customer_id: PathId,
     body: CustomerUpdateIn,
-    principal: Annotated[Principal, require_scope("customers:update")],
+    principal: Annotated[Principal, require_scope(Scope.CUSTOMERS_UPDATE)],
     customers: CustomerServiceDep,
 ) -> Envelope[CustomerOut]:
     changes = CustomerChanges(
@@ -121,7 +122,7 @@ def _agent_fields(body: AgentIn | AgentUpdateIn) -> AgentFields:
 
 @router.get("/agents", response_model=ListEnvelope[AgentOut])
 async def list_agents(
-    principal: Annotated[Principal, require_scope("agents:list")],
+    principal: Annotated[Principal, require_scope(Scope.AGENTS_LIST)],
     agents: AgentServiceDep,
     page: PageDep,
     department_id: QueryId | None = None,
@@ -134,7 +135,7 @@ async def list_agents(
 @router.post("/agents", response_model=Envelope[AgentOut], status_code=status.HTTP_201_CREATED)
 async def create_agent(
     body: AgentIn,
-    principal: Annotated[Principal, require_scope("agents:create")],
+    principal: Annotated[Principal, require_scope(Scope.AGENTS_CREATE)],
     agents: AgentServiceDep,
 ) -> Envelope[AgentOut]:
     with renamed_fields(_AGENT_ERRORS):
@@ -144,7 +145,7 @@ async def create_agent(
 @router.get("/agents/{agent_id}", response_model=Envelope[AgentOut])
 async def get_agent(
     agent_id: PathId,
-    principal: Annotated[Principal, require_scope("agents:read")],
+    principal: Annotated[Principal, require_scope(Scope.AGENTS_READ)],
     agents: AgentServiceDep,
 ) -> Envelope[AgentOut]:
     return one(agent_out(await agents.get(principal, agent_id)))
@@ -154,7 +155,7 @@ async def get_agent(
 async def update_agent(
     agent_id: PathId,
     body: AgentUpdateIn,
-    principal: Annotated[Principal, require_scope("agents:update")],
+    principal: Annotated[Principal, require_scope(Scope.AGENTS_UPDATE)],
     agents: AgentServiceDep,
 ) -> Envelope[AgentOut]:
     with renamed_fields(_AGENT_ERRORS):
@@ -164,7 +165,7 @@ async def update_agent(
 @router.delete("/agents/{agent_id}", response_model=Done)
 async def delete_agent(
     agent_id: PathId,
-    principal: Annotated[Principal, require_scope("agents:delete")],
+    principal: Annotated[Principal, require_scope(Scope.AGENTS_DELETE)],
     agents: AgentServiceDep,
 ) -> Done:
     await agents.delete(principal, agent_id)

@@ -14,6 +14,7 @@ from supportdesk.api.internal.deps import require_scope
 from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.schemas import Envelope, one
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.services.internal_reports import OverviewFigures, Period, report_period
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
@@ -38,7 +39,7 @@ def _period(period: Period) -> dict[str, date]:
 
 @router.get("/reports/overview", response_model=Envelope[dict[str, Any]])
 async def overview_report(
-    principal: Annotated[Principal, require_scope("reports:overview")],
+    principal: Annotated[Principal, require_scope(Scope.REPORTS_OVERVIEW)],
     reports: InternalReportServiceDep,
     start_date: StartDate = None,
     end_date: EndDate = None,
@@ -51,7 +52,7 @@ async def overview_report(
 
 @router.get("/reports/agents", response_model=Envelope[AgentsReport])
 async def agents_report(
-    principal: Annotated[Principal, require_scope("reports:agents")],
+    principal: Annotated[Principal, require_scope(Scope.REPORTS_AGENTS)],
     reports: InternalReportServiceDep,
     start_date: StartDate = None,
     end_date: EndDate = None,
@@ -63,7 +64,7 @@ async def agents_report(
 
 @router.get("/reports/departments", response_model=Envelope[DepartmentsReport])
 async def departments_report(
-    principal: Annotated[Principal, require_scope("reports:departments")],
+    principal: Annotated[Principal, require_scope(Scope.REPORTS_DEPARTMENTS)],
     reports: InternalReportServiceDep,
     start_date: StartDate = None,
     end_date: EndDate = None,

@@ -1,7 +1,9 @@
 """Bodies and resources of the internal API's reference data (seed 000).
 
 Create bodies carry the reference's rules; update bodies take the same fields, all
-optional, and refuse an explicit null for what may be omitted but not cleared.
+optional, and refuse an explicit null for what may be omitted but not cleared. Each pair
+shares a base declaring every field as the update takes it; the create body narrows
+what it requires, so both keep one field order and neither overrides the other's types.
 """
 
 from __future__ import annotations
@@ -37,8 +39,8 @@ IdList = Annotated[list[Id], Field(max_length=500)]
 # ---------------------------------------------------------------------- departments
 
 
-class DepartmentIn(In):
-    name: str = Text(250, required=True)
+class _DepartmentFields(In):
+    name: str | None = Text(250, nonblank=True)
     description: str | None = Text(1000)
     email: Email250 | None = None
     is_default: bool | None = None
@@ -46,9 +48,11 @@ class DepartmentIn(In):
     sort_order: SortOrder | None = None
 
 
-class DepartmentUpdateIn(DepartmentIn):
-    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+class DepartmentIn(_DepartmentFields):
+    name: str = Text(250, required=True)
 
+
+class DepartmentUpdateIn(_DepartmentFields):
     _present = field_validator("name", "is_default", "status", "sort_order")(refuse_null)
 
 
@@ -67,17 +71,19 @@ class DepartmentOut(Out):
 # ---------------------------------------------------------------------- categories
 
 
-class CategoryIn(In):
-    name: str = Text(250, required=True)
+class _CategoryFields(In):
+    name: str | None = Text(250, nonblank=True)
     description: str | None = Text(1000)
     parent_id: Id | None = None
     status: PublishStatus | None = None
     sort_order: SortOrder | None = None
 
 
-class CategoryUpdateIn(CategoryIn):
-    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+class CategoryIn(_CategoryFields):
+    name: str = Text(250, required=True)
 
+
+class CategoryUpdateIn(_CategoryFields):
     _present = field_validator("name", "status", "sort_order")(refuse_null)
 
 
@@ -95,17 +101,19 @@ class CategoryOut(Out):
 # ---------------------------------------------------------------------- labels
 
 
-class LabelIn(In):
-    name: str = Text(250, required=True)
-    color: HexColor
+class _LabelFields(In):
+    name: str | None = Text(250, nonblank=True)
+    color: HexColor | None = None
     status: PublishStatus | None = None
     sort_order: SortOrder | None = None
 
 
-class LabelUpdateIn(LabelIn):
-    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
-    color: HexColor | None = None  # type: ignore[assignment]
+class LabelIn(_LabelFields):
+    name: str = Text(250, required=True)
+    color: HexColor
 
+
+class LabelUpdateIn(_LabelFields):
     _present = field_validator("name", "color", "status", "sort_order")(refuse_null)
 
 
@@ -122,17 +130,19 @@ class LabelOut(Out):
 # ---------------------------------------------------------------------- products
 
 
-class ProductIn(In):
-    name: str = Text(250, required=True)
+class _ProductFields(In):
+    name: str | None = Text(250, nonblank=True)
     envato_id: str | None = Text(100)
     description: str | None = None
     price: Price | None = None
     status: PublishStatus | None = None
 
 
-class ProductUpdateIn(ProductIn):
-    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+class ProductIn(_ProductFields):
+    name: str = Text(250, required=True)
 
+
+class ProductUpdateIn(_ProductFields):
     _present = field_validator("name", "status")(refuse_null)
 
 
@@ -150,17 +160,19 @@ class ProductOut(Out):
 # ---------------------------------------------------------------------- customers
 
 
-class CustomerIn(In):
-    name: str = Text(250, required=True)
-    email: Email250
+class _CustomerFields(In):
+    name: str | None = Text(250, nonblank=True)
+    email: Email250 | None = None
     phone: str | None = Text(50)
     envato_username: str | None = Text(250)
 
 
-class CustomerUpdateIn(CustomerIn):
-    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
-    email: Email250 | None = None  # type: ignore[assignment]
+class CustomerIn(_CustomerFields):
+    name: str = Text(250, required=True)
+    email: Email250
 
+
+class CustomerUpdateIn(_CustomerFields):
     _present = field_validator("name", "email")(refuse_null)
 
 
@@ -178,21 +190,23 @@ class CustomerOut(Out):
 # ---------------------------------------------------------------------- agents
 
 
-class AgentIn(In):
-    name: str = Text(250, required=True)
-    email: Email250
-    password: str = Field(min_length=8, max_length=255)
+class _AgentFields(In):
+    name: str | None = Text(250, nonblank=True)
+    email: Email250 | None = None
+    password: str | None = Field(default=None, min_length=8, max_length=255)
     phone: str | None = Text(50)
     locale: str | None = Text(10)
     is_active: bool | None = None
     departments: IdList | None = None
 
 
-class AgentUpdateIn(AgentIn):
-    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
-    email: Email250 | None = None  # type: ignore[assignment]
-    password: str | None = Field(default=None, min_length=8, max_length=255)  # type: ignore[assignment]
+class AgentIn(_AgentFields):
+    name: str = Text(250, required=True)
+    email: Email250
+    password: str = Field(min_length=8, max_length=255)
 
+
+class AgentUpdateIn(_AgentFields):
     _present = field_validator("name", "email", "is_active")(refuse_null)
 
 
@@ -228,17 +242,19 @@ def agent_out(details: AgentDetails) -> AgentOut:
 # ---------------------------------------------------------------------- knowledge base
 
 
-class KnowledgeCategoryIn(In):
-    name: str = Text(250, required=True)
+class _KnowledgeCategoryFields(In):
+    name: str | None = Text(250, nonblank=True)
     description: str | None = Text(1000)
     icon: str | None = Text(100)
     status: PublishStatus | None = None
     sort_order: SortOrder | None = None
 
 
-class KnowledgeCategoryUpdateIn(KnowledgeCategoryIn):
-    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+class KnowledgeCategoryIn(_KnowledgeCategoryFields):
+    name: str = Text(250, required=True)
 
+
+class KnowledgeCategoryUpdateIn(_KnowledgeCategoryFields):
     _present = field_validator("name", "status", "sort_order")(refuse_null)
 
 
@@ -269,8 +285,8 @@ def knowledge_category_out(found: CategoryCount) -> KnowledgeCategoryOut:
     )
 
 
-class ArticleIn(In):
-    title: str = Text(250, required=True)
+class _ArticleFields(In):
+    title: str | None = Text(250, nonblank=True)
     slug: str | None = Text(250)
     content: str | None = None
     excerpt: str | None = Text(500)
@@ -278,9 +294,11 @@ class ArticleIn(In):
     status: PublishStatus | None = None
 
 
-class ArticleUpdateIn(ArticleIn):
-    title: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+class ArticleIn(_ArticleFields):
+    title: str = Text(250, required=True)
 
+
+class ArticleUpdateIn(_ArticleFields):
     _present = field_validator("title", "status")(refuse_null)
 
 
@@ -315,8 +333,8 @@ def article_out(article: KnowledgeArticle) -> ArticleOut:
 # ---------------------------------------------------------------------- canned responses
 
 
-class CannedResponseIn(In):
-    title: str = Text(250, required=True)
+class _CannedResponseFields(In):
+    title: str | None = Text(250, nonblank=True)
     content: str | None = None
     category: str | None = Text(100)
     shortcut: str | None = Text(100)
@@ -324,9 +342,11 @@ class CannedResponseIn(In):
     sort_order: SortOrder | None = None
 
 
-class CannedResponseUpdateIn(CannedResponseIn):
-    title: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
+class CannedResponseIn(_CannedResponseFields):
+    title: str = Text(250, required=True)
 
+
+class CannedResponseUpdateIn(_CannedResponseFields):
     _present = field_validator("title", "is_active", "sort_order")(refuse_null)
 
 
@@ -359,19 +379,21 @@ def canned_response_out(response: Any) -> CannedResponseOut:
 # ---------------------------------------------------------------------- custom fields
 
 
-class CustomFieldIn(In):
-    label: str = Text(250, required=True)
+class _CustomFieldFields(In):
+    label: str | None = Text(250, nonblank=True)
     description: str | None = Text(1000)
-    type: CustomFieldType
+    type: CustomFieldType | None = None
     is_required: bool | None = None
     sort_order: SortOrder | None = None
     status: PublishStatus | None = None
 
 
-class CustomFieldUpdateIn(CustomFieldIn):
-    label: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
-    type: CustomFieldType | None = None  # type: ignore[assignment]
+class CustomFieldIn(_CustomFieldFields):
+    label: str = Text(250, required=True)
+    type: CustomFieldType
 
+
+class CustomFieldUpdateIn(_CustomFieldFields):
     _present = field_validator("label", "type", "is_required", "sort_order", "status")(refuse_null)
 
 
@@ -423,18 +445,20 @@ KeyType = Literal["internal", "external"]
 Scopes = Annotated[list[Annotated[str, Field(max_length=100)]], Field(max_length=200)]
 
 
-class ApiKeyIn(In):
-    name: str = Text(250, required=True)
-    type: KeyType
+class _ApiKeyFields(In):
+    name: str | None = Text(250, nonblank=True)
+    type: KeyType | None = None
     scopes: Scopes | None = None
     agent_id: Id | None = None
     expires_at: datetime | None = None
 
 
-class ApiKeyUpdateIn(ApiKeyIn):
-    name: str | None = Text(250, nonblank=True)  # type: ignore[assignment]
-    type: KeyType | None = None  # type: ignore[assignment]
+class ApiKeyIn(_ApiKeyFields):
+    name: str = Text(250, required=True)
+    type: KeyType
 
+
+class ApiKeyUpdateIn(_ApiKeyFields):
     _present = field_validator("name", "type")(refuse_null)
 
 

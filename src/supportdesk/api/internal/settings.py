@@ -12,6 +12,7 @@ from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.schemas import Envelope, one
 from supportdesk.api.validation import contains_nul
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.errors import ValidationFailed
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
@@ -31,7 +32,7 @@ SETTINGS_EXAMPLE = {
 
 @router.get("/settings", response_model=Envelope[dict[str, Any]])
 async def get_settings(
-    principal: Annotated[Principal, require_scope("settings:read")],
+    principal: Annotated[Principal, require_scope(Scope.SETTINGS_READ)],
     settings: SettingsServiceDep,
 ) -> Envelope[dict[str, Any]]:
     return one(await settings.all())
@@ -40,7 +41,7 @@ async def get_settings(
 @router.put("/settings", response_model=Envelope[dict[str, Any]])
 async def update_settings(
     body: Annotated[dict[str, Any], Body(examples=[SETTINGS_EXAMPLE])],
-    principal: Annotated[Principal, require_scope("settings:update")],
+    principal: Annotated[Principal, require_scope(Scope.SETTINGS_UPDATE)],
     settings: SettingsServiceDep,
 ) -> Envelope[dict[str, Any]]:
     # Each key has its own rule (nullable, ranges, must exist): the service checks them

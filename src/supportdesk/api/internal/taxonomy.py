@@ -23,6 +23,7 @@ from supportdesk.api.internal.resource_schemas import (
 from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
 from supportdesk.api.types import PathId
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.services.categories import CategoryFields
 from supportdesk.services.departments import DepartmentFields
 from supportdesk.services.tags import LabelFields
@@ -32,7 +33,7 @@ router = APIRouter(tags=["internal"], route_class=InternalRoute)
 # ---------------------------------------------------------------------- departments
 
 
-def _department_fields(body: DepartmentIn) -> DepartmentFields:
+def _department_fields(body: DepartmentIn | DepartmentUpdateIn) -> DepartmentFields:
     return DepartmentFields(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,
@@ -46,7 +47,7 @@ def _department_fields(body: DepartmentIn) -> DepartmentFields:
 
 @router.get("/departments", response_model=ListEnvelope[DepartmentOut])
 async def list_departments(
-    principal: Annotated[Principal, require_scope("departments:list")],
+    principal: Annotated[Principal, require_scope(Scope.DEPARTMENTS_LIST)],
     departments: DepartmentServiceDep,
     page: PageDep,
 ) -> ListEnvelope[DepartmentOut]:
@@ -60,7 +61,7 @@ async def list_departments(
 )
 async def create_department(
     body: DepartmentIn,
-    principal: Annotated[Principal, require_scope("departments:create")],
+    principal: Annotated[Principal, require_scope(Scope.DEPARTMENTS_CREATE)],
     departments: DepartmentServiceDep,
 ) -> Envelope[DepartmentOut]:
     department = await departments.create(principal, _department_fields(body))
@@ -70,7 +71,7 @@ async def create_department(
 @router.get("/departments/{department_id}", response_model=Envelope[DepartmentOut])
 async def get_department(
     department_id: PathId,
-    principal: Annotated[Principal, require_scope("departments:read")],
+    principal: Annotated[Principal, require_scope(Scope.DEPARTMENTS_READ)],
     departments: DepartmentServiceDep,
 ) -> Envelope[DepartmentOut]:
     return one(DepartmentOut.model_validate(await departments.get(principal, department_id)))
@@ -80,7 +81,7 @@ async def get_department(
 async def update_department(
     department_id: PathId,
     body: DepartmentUpdateIn,
-    principal: Annotated[Principal, require_scope("departments:update")],
+    principal: Annotated[Principal, require_scope(Scope.DEPARTMENTS_UPDATE)],
     departments: DepartmentServiceDep,
 ) -> Envelope[DepartmentOut]:
     department = await departments.update(principal, department_id, _department_fields(body))
@@ -90,7 +91,7 @@ async def update_department(
 @router.delete("/departments/{department_id}", response_model=Done)
 async def delete_department(
     department_id: PathId,
-    principal: Annotated[Principal, require_scope("departments:delete")],
+    principal: Annotated[Principal, require_scope(Scope.DEPARTMENTS_DELETE)],
     departments: DepartmentServiceDep,
 ) -> Done:
     await departments.delete(principal, department_id)
@@ -100,7 +101,7 @@ async def delete_department(
 # ---------------------------------------------------------------------- categories
 
 
-def _category_fields(body: CategoryIn) -> CategoryFields:
+def _category_fields(body: CategoryIn | CategoryUpdateIn) -> CategoryFields:
     return CategoryFields(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,
@@ -113,7 +114,7 @@ def _category_fields(body: CategoryIn) -> CategoryFields:
 
 @router.get("/categories", response_model=ListEnvelope[CategoryOut])
 async def list_categories(
-    principal: Annotated[Principal, require_scope("categories:list")],
+    principal: Annotated[Principal, require_scope(Scope.CATEGORIES_LIST)],
     categories: CategoryServiceDep,
     page: PageDep,
 ) -> ListEnvelope[CategoryOut]:
@@ -127,7 +128,7 @@ async def list_categories(
 )
 async def create_category(
     body: CategoryIn,
-    principal: Annotated[Principal, require_scope("categories:create")],
+    principal: Annotated[Principal, require_scope(Scope.CATEGORIES_CREATE)],
     categories: CategoryServiceDep,
 ) -> Envelope[CategoryOut]:
     category = await categories.create(principal, _category_fields(body))
@@ -137,7 +138,7 @@ async def create_category(
 @router.get("/categories/{category_id}", response_model=Envelope[CategoryOut])
 async def get_category(
     category_id: PathId,
-    principal: Annotated[Principal, require_scope("categories:read")],
+    principal: Annotated[Principal, require_scope(Scope.CATEGORIES_READ)],
     categories: CategoryServiceDep,
 ) -> Envelope[CategoryOut]:
     return one(CategoryOut.model_validate(await categories.get(principal, category_id)))
@@ -147,7 +148,7 @@ async def get_category(
 async def update_category(
     category_id: PathId,
     body: CategoryUpdateIn,
-    principal: Annotated[Principal, require_scope("categories:update")],
+    principal: Annotated[Principal, require_scope(Scope.CATEGORIES_UPDATE)],
     categories: CategoryServiceDep,
 ) -> Envelope[CategoryOut]:
     category = await categories.update(principal, category_id, _category_fields(body))
@@ -157,7 +158,7 @@ async def update_category(
 @router.delete("/categories/{category_id}", response_model=Done)
 async def delete_category(
     category_id: PathId,
-    principal: Annotated[Principal, require_scope("categories:delete")],
+    principal: Annotated[Principal, require_scope(Scope.CATEGORIES_DELETE)],
     categories: CategoryServiceDep,
 ) -> Done:
     await categories.delete(principal, category_id)
@@ -179,7 +180,7 @@ def _label_fields(body: LabelIn | LabelUpdateIn) -> LabelFields:
 
 @router.get("/labels", response_model=ListEnvelope[LabelOut])
 async def list_labels(
-    principal: Annotated[Principal, require_scope("labels:list")],
+    principal: Annotated[Principal, require_scope(Scope.LABELS_LIST)],
     labels: LabelServiceDep,
     page: PageDep,
 ) -> ListEnvelope[LabelOut]:
@@ -189,7 +190,7 @@ async def list_labels(
 @router.post("/labels", response_model=Envelope[LabelOut], status_code=status.HTTP_201_CREATED)
 async def create_label(
     body: LabelIn,
-    principal: Annotated[Principal, require_scope("labels:create")],
+    principal: Annotated[Principal, require_scope(Scope.LABELS_CREATE)],
     labels: LabelServiceDep,
 ) -> Envelope[LabelOut]:
     return one(LabelOut.model_validate(await labels.create_label(principal, _label_fields(body))))
@@ -198,7 +199,7 @@ async def create_label(
 @router.get("/labels/{label_id}", response_model=Envelope[LabelOut])
 async def get_label(
     label_id: PathId,
-    principal: Annotated[Principal, require_scope("labels:read")],
+    principal: Annotated[Principal, require_scope(Scope.LABELS_READ)],
     labels: LabelServiceDep,
 ) -> Envelope[LabelOut]:
     return one(LabelOut.model_validate(await labels.get(principal, label_id)))
@@ -208,7 +209,7 @@ async def get_label(
 async def update_label(
     label_id: PathId,
     body: LabelUpdateIn,
-    principal: Annotated[Principal, require_scope("labels:update")],
+    principal: Annotated[Principal, require_scope(Scope.LABELS_UPDATE)],
     labels: LabelServiceDep,
 ) -> Envelope[LabelOut]:
     label = await labels.update_label(principal, label_id, _label_fields(body))
@@ -218,7 +219,7 @@ async def update_label(
 @router.delete("/labels/{label_id}", response_model=Done)
 async def delete_label(
     label_id: PathId,
-    principal: Annotated[Principal, require_scope("labels:delete")],
+    principal: Annotated[Principal, require_scope(Scope.LABELS_DELETE)],
     labels: LabelServiceDep,
 ) -> Done:
     await labels.delete(principal, label_id)

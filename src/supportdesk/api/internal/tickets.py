@@ -21,6 +21,7 @@ from supportdesk.api.internal.ticket_schemas import (
 )
 from supportdesk.api.types import PathId, QueryId
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import Priority, TicketSource
 from supportdesk.models import DEFAULT_PROJECT_ID
 from supportdesk.repositories.tickets import TicketFilters
@@ -44,7 +45,7 @@ _UPDATE_FIELDS = {
 
 @router.get("/tickets", response_model=ListEnvelope[TicketOut])
 async def list_tickets(
-    principal: Annotated[Principal, require_scope("tickets:list")],
+    principal: Annotated[Principal, require_scope(Scope.TICKETS_LIST)],
     tickets: TicketServiceDep,
     page: OptionalPageDep,
     status: ApiStatus | None = None,
@@ -70,7 +71,7 @@ async def list_tickets(
 @router.post("/tickets", response_model=Envelope[TicketOut], status_code=status.HTTP_201_CREATED)
 async def create_ticket(
     body: TicketIn,
-    principal: Annotated[Principal, require_scope("tickets:create")],
+    principal: Annotated[Principal, require_scope(Scope.TICKETS_CREATE)],
     tickets: TicketServiceDep,
 ) -> Envelope[TicketOut]:
     new = NewTicket(
@@ -94,7 +95,7 @@ async def create_ticket(
 @router.get("/tickets/{ticket_id}", response_model=Envelope[TicketOut])
 async def get_ticket(
     ticket_id: PathId,
-    principal: Annotated[Principal, require_scope("tickets:read")],
+    principal: Annotated[Principal, require_scope(Scope.TICKETS_READ)],
     tickets: TicketServiceDep,
 ) -> Envelope[TicketOut]:
     ticket = await tickets.get_resource(principal, ticket_id)
@@ -106,7 +107,7 @@ async def get_ticket(
 async def update_ticket(
     ticket_id: PathId,
     body: TicketUpdateIn,
-    principal: Annotated[Principal, require_scope("tickets:update")],
+    principal: Annotated[Principal, require_scope(Scope.TICKETS_UPDATE)],
     tickets: TicketServiceDep,
 ) -> Envelope[TicketOut]:
     given = body.model_fields_set
@@ -132,7 +133,7 @@ async def update_ticket(
 @router.delete("/tickets/{ticket_id}", response_model=Done)
 async def delete_ticket(
     ticket_id: PathId,
-    principal: Annotated[Principal, require_scope("tickets:delete")],
+    principal: Annotated[Principal, require_scope(Scope.TICKETS_DELETE)],
     tickets: TicketServiceDep,
 ) -> Done:
     await tickets.delete(principal, ticket_id)

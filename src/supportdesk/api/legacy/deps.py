@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import Depends, Request, Security
-from fastapi.security import HTTPAuthorizationCredentials
-
-from supportdesk.api.deps import SessionDep, authenticate
+from supportdesk.api.deps import authenticator, with_scope
 from supportdesk.api.security import bearer_api_key
-from supportdesk.auth.permissions import Capability
 from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.auth.scopes import Scope
 
+internal_key = authenticator({PrincipalKind.INTERNAL_KEY}, bearer_api_key)
 
-def _key_with(scope: Capability) -> Any:
-    async def principal(
-        request: Request,
-        session: SessionDep,
-        # Declares the Bearer scheme in OpenAPI; the Authenticator reads the header itself.
-        _: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_api_key)],
-    ) -> Principal:
-        key = await authenticate(request, session, accept={PrincipalKind.INTERNAL_KEY})
-        key.require(scope)
-        return key
-
-    return Depends(principal)
-
-
-CreatorDep = Annotated[Principal, _key_with(Capability.CREATE_TICKETS)]
-ListerDep = Annotated[Principal, _key_with(Capability.VIEW_ALL_TICKETS)]
-ReaderDep = Annotated[Principal, _key_with(Capability.VIEW_OWN_TICKETS)]
-ReplierDep = Annotated[Principal, _key_with(Capability.REPLY_TO_TICKETS)]
+CreatorDep = Annotated[Principal, with_scope(internal_key, Scope.TICKETS_CREATE)]
+ListerDep = Annotated[Principal, with_scope(internal_key, Scope.TICKETS_LIST)]
+ReaderDep = Annotated[Principal, with_scope(internal_key, Scope.TICKETS_READ)]
+ReplierDep = Annotated[Principal, with_scope(internal_key, Scope.MESSAGES_CREATE)]

@@ -4,36 +4,31 @@ The simple ticket API is called like a PHP script: parameters come in the query 
 a form-encoded or multipart body, or a JSON body, and the body wins over the query
 string as in PHP's ``$_REQUEST``. ``custom_fields`` may arrive as a JSON object, as a
 JSON string in a form field, or as ``custom_fields[1]=…`` form fields.
-
-Parsed in the endpoint rather than declared as parameters: FastAPI decodes a declared
-body before it runs any dependency, so bad input would be reported before missing
-credentials.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import HTTPException, Request
-from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ValidationError
 from starlette.datastructures import UploadFile
 
+from supportdesk.api.bodies import (
+    FORM_MEDIA_TYPES,
+    ModelT,
+    body_error,
+    decode_json,
+    media_type,
+    validate_body,
+)
 from supportdesk.api.validation import contains_nul
-
-ModelT = TypeVar("ModelT", bound=BaseModel)
 
 _BRACKETED = re.compile(r"^(?P<name>[A-Za-z_]+)\[(?P<key>[^\[\]]*)\]$")
 # A mobile client's form: a handful of short fields. Attachments are not taken; the
 # few a client may send anyway are read only to be refused.
 _MAX_FORM_FIELDS = 200
 _MAX_FILES = 10
-
-
-def _invalid(kind: str, message: str) -> RequestValidationError:
-    return RequestValidationError([{"type": kind, "loc": ("body",), "msg": message}])
 
 
 def _merge(params: dict[str, Any], name: str, value: Any) -> None:
@@ -50,8 +45,7 @@ def _merge(params: dict[str, Any], name: str, value: Any) -> None:
 
 
 async def _body_params(request: Request) -> dict[str, Any]:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+    if media_type(request) in FORM_MEDIA_TYPES:
         params: dict[str, Any] = {}
         async with request.form(max_files=_MAX_FILES, max_fields=_MAX_FORM_FIELDS) as form:
             for name, value in form.multi_items():
@@ -60,14 +54,12 @@ async def _body_params(request: Request) -> dict[str, Any]:
                 _merge(params, name, value)
         return params
     raw = await request.body()
+    # PHP reads a blank body as no parameters.
     if not raw.strip():
         return {}
-    try:
-        data = json.loads(raw)
-    except ValueError:
-        raise _invalid("json_invalid", "Invalid JSON") from None
+    data = decode_json(raw)
     if not isinstance(data, dict):
-        raise _invalid("model_type", "The request body must be a JSON object.")
+        raise body_error("model_type", "The request body must be a JSON object.")
     return data
 
 
@@ -85,9 +77,5 @@ async def parse_params(request: Request, model: type[ModelT]) -> ModelT:
     """The request's parameters, validated; errors are located under the field's name."""
     params = await request_params(request)
     if contains_nul(params):
-        raise _invalid("value_error", "The request must not contain NUL characters.")
-    try:
-        return model.model_validate(params)
-    except ValidationError as exc:
-        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
-        raise RequestValidationError(errors) from None
+        raise body_error("value_error", "The request must not contain NUL characters.")
+    return validate_body(model, params)

@@ -140,12 +140,17 @@ def timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(TIMESTAMP_FORMAT)
 
 
+# The API knows three priorities: a critical ticket is, to it, a high one.
+_PRIORITIES: dict[Priority, LegacyPriority] = {
+    Priority.LOW: "low",
+    Priority.MEDIUM: "medium",
+    Priority.HIGH: "high",
+    Priority.CRITICAL: "high",
+}
+
+
 def priority_out(priority: Priority) -> LegacyPriority:
-    # The API knows three priorities: a critical ticket is, to it, a high one.
-    if priority is Priority.CRITICAL:
-        return "high"
-    value: LegacyPriority = priority.value  # type: ignore[assignment]
-    return value
+    return _PRIORITIES[priority]
 
 
 def ticket_row(ticket: Ticket) -> TicketRow:

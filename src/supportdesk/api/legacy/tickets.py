@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from pydantic import BaseModel
 
+from supportdesk.api.bodies import model_schema
 from supportdesk.api.deps import TicketServiceDep
 from supportdesk.api.legacy.deps import (
     CreatorDep,
@@ -49,9 +51,9 @@ _LIST_BATCH = 100
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data", "application/json")
 
 
-def _operation(model: type[Any], *, query: bool = False) -> dict[str, Any]:
+def _operation(model: type[BaseModel], *, query: bool = False) -> dict[str, Any]:
     """OpenAPI: the parameters, in the query string (GET) or a form or JSON body."""
-    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    schema = model_schema(model)
     if query:
         required = set(schema.get("required", ()))
         return {

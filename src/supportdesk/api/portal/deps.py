@@ -1,20 +1,19 @@
+"""Who is calling the portal: portal users, by their JWT."""
+
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Security
 from fastapi.security import HTTPAuthorizationCredentials
 
-from supportdesk.api.deps import SessionDep, authenticate
+from supportdesk.api.deps import authenticator
 from supportdesk.api.security import bearer_jwt
 from supportdesk.auth.principal import Principal, PrincipalKind
 
+# Refresh and logout read the token itself, not the principal behind it.
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_jwt)]
 
-
-async def current_principal(request: Request, session: SessionDep, _: BearerDep) -> Principal:
-    """The portal takes portal users' JWTs only."""
-    return await authenticate(request, session, accept={PrincipalKind.USER})
-
+current_principal = authenticator({PrincipalKind.USER}, bearer_jwt)
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -56,7 +56,7 @@ async def list_tickets(
     filters = TicketFilters(
         status=TicketStatus(status_) if status_ else None,
         priority=priority,
-        project_id=project_id if principal.is_admin else None,
+        project_id=project_id,
         assignee_id=assigned_to,
         unassigned=unassigned,
         overdue_at=clock.now() if overdue else None,

@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from supportdesk.api.bodies import parse_json
 from supportdesk.api.deps import TicketServiceDep
 from supportdesk.api.project.deps import ProjectPrincipalDep
 from supportdesk.api.project.errors import ProjectRoute
-from supportdesk.api.project.payloads import operation, parse_json
+from supportdesk.api.project.payloads import operation
 from supportdesk.api.project.schemas import (
     ExternalClosed,
     ExternalCloseIn,

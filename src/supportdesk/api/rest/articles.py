@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Query, status
 
-from supportdesk.api.deps import KnowledgeServiceDep
-from supportdesk.api.rest.deps import key_scope
+from supportdesk.api.deps import KnowledgeServiceDep, with_scope
+from supportdesk.api.rest.deps import current_principal
 from supportdesk.api.rest.errors import RestRoute
 from supportdesk.api.rest.schemas import (
     ArticleEnvelope,
@@ -28,17 +28,18 @@ from supportdesk.api.rest.schemas import (
 )
 from supportdesk.api.rest.tickets import Cursor, Limit
 from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.cursor import CursorRequest
 from supportdesk.repositories.rest_lists import ArticleFilters
 from supportdesk.services.knowledge import ArticleFields
 
 router = APIRouter(prefix="/articles", tags=["rest"], route_class=RestRoute)
 
-Lister = Annotated[Principal, Depends(key_scope("knowledge-articles:list"))]
-Reader = Annotated[Principal, Depends(key_scope("knowledge-articles:read"))]
-Creator = Annotated[Principal, Depends(key_scope("knowledge-articles:create"))]
-Updater = Annotated[Principal, Depends(key_scope("knowledge-articles:update"))]
-Deleter = Annotated[Principal, Depends(key_scope("knowledge-articles:delete"))]
+Lister = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_LIST)]
+Reader = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_READ)]
+Creator = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_CREATE)]
+Updater = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_UPDATE)]
+Deleter = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_DELETE)]
 
 # The REST API's names for the knowledge service's fields.
 _FIELD_NAMES = {"body": "content", "collection_id": "category_id"}

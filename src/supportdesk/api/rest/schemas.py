@@ -142,46 +142,57 @@ class ConversationIn(In):
     internal: bool = False
 
 
-class CustomerIn(In):
-    email: Email
+# Each create/update pair shares a base declaring every field as the update takes it
+# (optional); the create body narrows what it requires or defaults. Both keep one field
+# order, and neither overrides the other's types.
+
+
+class _CustomerFields(In):
+    email: Email | None = None
     name: str | None = Field(default=None, min_length=1, max_length=255)
     phone: str | None = Field(default=None, max_length=50)
     company: str | None = Field(default=None, max_length=255)
     custom_fields: dict[str, Any] | None = None
 
 
-class CustomerUpdateIn(CustomerIn):
+class CustomerIn(_CustomerFields):
+    email: Email
+
+
+class CustomerUpdateIn(_CustomerFields):
     _not_null = field_validator("email", "name")(_present)
 
-    email: Email | None = None  # type: ignore[assignment]
 
-
-class TagIn(In):
-    name: TagName
+class _TagFields(In):
+    name: TagName | None = None
     color: Color | None = None
 
 
-class TagUpdateIn(TagIn):
-    _not_null = field_validator("name")(_present)
+class TagIn(_TagFields):
+    name: TagName
 
-    name: TagName | None = None  # type: ignore[assignment]
+
+class TagUpdateIn(_TagFields):
+    _not_null = field_validator("name")(_present)
 
 
 ArticleStatus = Literal["draft", "published"]
 
 
-class ArticleIn(In):
-    title: str = Field(min_length=1, max_length=250)
+class _ArticleFields(In):
+    title: str | None = Field(default=None, min_length=1, max_length=250)
     body: str | None = Field(default=None, max_length=1_000_000, description="Markdown")
     collection_id: str | None = Field(default=None, max_length=32)
+    status: ArticleStatus | None = None
+
+
+class ArticleIn(_ArticleFields):
+    title: str = Field(min_length=1, max_length=250)
     status: ArticleStatus = "draft"
 
 
-class ArticleUpdateIn(ArticleIn):
+class ArticleUpdateIn(_ArticleFields):
     _not_null = field_validator("title", "status")(_present)
-
-    title: str | None = Field(default=None, min_length=1, max_length=250)  # type: ignore[assignment]
-    status: ArticleStatus | None = None  # type: ignore[assignment]
 
 
 # ---------------------------------------------------------------------- responses

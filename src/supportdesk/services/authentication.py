@@ -1,7 +1,9 @@
-"""Resolve the credentials of a request into a Principal (DESIGN.md §3).
+"""Resolve the credentials of a request into a Principal with its scopes (DESIGN.md §3).
 
 Every surface calls this with the principal kinds it accepts; anything else, and every
-credential that fails a check, is Unauthenticated (401 in that surface's format).
+credential that fails a check, is Unauthenticated (401 in that surface's format). What
+each kind may then do is its scopes: a user's role, an internal key's own scopes, an
+external key's agent's role, a project's customer scopes (auth/principal.py).
 """
 
 from __future__ import annotations
@@ -43,7 +45,7 @@ class Credentials:
     ip_address: str | None = None
 
 
-class Authenticator:
+class AuthenticationService:
     def __init__(self, session: AsyncSession, settings: Settings) -> None:
         self.settings = settings
         self.users = UserRepository(session)
@@ -107,13 +109,9 @@ class Authenticator:
                 raise Unauthenticated("The agent of this API key is inactive.")
             if agent.role is Role.CUSTOMER:
                 raise Unauthenticated("Invalid API key.")
-            principal = Principal(
-                kind, frozenset({"*"}), user=agent, api_key=api_key, ip_address=ip_address
-            )
+            principal = Principal.for_agent_key(api_key, agent, ip_address)
         else:
-            principal = Principal(
-                kind, frozenset(api_key.scopes or ()), api_key=api_key, ip_address=ip_address
-            )
+            principal = Principal.for_internal_key(api_key, ip_address)
         await self._touch(api_key)
         return principal
 
@@ -132,13 +130,7 @@ class Authenticator:
             # The credentials are right, the caller's address is not: refused, not unknown.
             raise Forbidden("This address may not use this API key.")
         await self._touch(api_key)
-        return Principal(
-            PrincipalKind.PROJECT,
-            frozenset(),
-            api_key=api_key,
-            project=project,
-            ip_address=credentials.ip_address,
-        )
+        return Principal.for_project(api_key, project, credentials.ip_address)
 
     async def _usable_key(self, raw_key: str) -> ApiKey:
         key_digest = keys.digest(raw_key)

@@ -1,0 +1,72 @@
+"""Request bodies read inside the endpoint, and how their operations describe them.
+
+Surfaces that check credentials of their own parse the body in the endpoint rather than
+declare it as a parameter: FastAPI decodes a declared body before it runs any dependency,
+so a malformed body would be reported before missing or refused credentials, and under a
+position (``"1"``) rather than a field name. The surfaces differ in where they read
+parameters from (JSON, forms with uploads, the query string); what they share is here:
+decoding JSON, validating into a model, and reporting failures as FastAPI's own
+``RequestValidationError`` so every surface renders them in its envelope.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+
+
+def media_type(request: Request) -> str:
+    """The request's content type without its parameters (``; boundary=…``), lower-cased."""
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+def body_error(kind: str, message: str) -> RequestValidationError:
+    """A failure of the body as a whole rather than of one of its fields."""
+    return RequestValidationError([{"type": kind, "loc": ("body",), "msg": message}])
+
+
+def decode_json(raw: bytes) -> Any:
+    # No body at all reads as an empty object, so a model without required fields
+    # accepts a bare POST.
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise body_error("json_invalid", "Invalid JSON") from None
+
+
+def validate_body(model: type[ModelT], data: Any) -> ModelT:
+    """``data`` validated into ``model``; errors are located under the body's field names."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        raise RequestValidationError(errors) from None
+
+
+async def parse_json(request: Request, model: type[ModelT]) -> ModelT:
+    return validate_body(model, decode_json(await request.body()))
+
+
+def model_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """``model``'s JSON schema, its nested models referenced among the document's components."""
+    return model.model_json_schema(ref_template="#/components/schemas/{model}")
+
+
+def json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI additions of an operation taking ``model`` as its JSON body."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": model_schema(model)}},
+        }
+    }

@@ -1,0 +1,118 @@
+"""The few rules that are more than a scope: who a principal is, not what it may do.
+
+Scopes (auth/scopes.py) gate actions. These functions answer what a scope cannot: whether
+a principal speaks as staff or for a customer, whether it oversees the whole hub, who
+may touch an admin account, and which scopes one principal may hand to a key. Each is a
+function of the principal and the resource, nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from supportdesk.auth import scopes
+from supportdesk.auth.principal import Principal, PrincipalKind
+from supportdesk.core.enums import Role
+from supportdesk.core.errors import Forbidden
+from supportdesk.models import Ticket, User
+
+_STAFF_KINDS = frozenset(
+    {PrincipalKind.INTERNAL_KEY, PrincipalKind.AGENT_KEY, PrincipalKind.SYSTEM}
+)
+_HUB_KINDS = frozenset({PrincipalKind.INTERNAL_KEY, PrincipalKind.SYSTEM})
+
+
+def is_staff(principal: Principal) -> bool:
+    """Speaks as the help desk: staff users, every API key, the system.
+
+    Staff see internal notes, their replies count as the help desk's, and they may open
+    a ticket for another person.
+    """
+    if principal.kind in _STAFF_KINDS:
+        return True
+    return (
+        principal.kind is PrincipalKind.USER
+        and principal.role is not None
+        and (principal.role.is_staff)
+    )
+
+
+def oversees_hub(principal: Principal) -> bool:
+    """Sees across every project: admins, super admins, internal keys and the system.
+
+    Reports, drafts and shared configuration that others see only in part.
+    """
+    if principal.kind in _HUB_KINDS:
+        return True
+    return (
+        principal.kind is PrincipalKind.USER
+        and principal.role is not None
+        and (principal.role.is_admin)
+    )
+
+
+def works_in_assigned_projects(principal: Principal) -> bool:
+    """A portal agent opens tickets only in the projects they are an agent of.
+
+    Admins and customers may use any project; keys are bound by their own rules.
+    """
+    return principal.kind is PrincipalKind.USER and principal.role is Role.AGENT
+
+
+def owns_ticket(principal: Principal, ticket: Ticket) -> bool:
+    """The ticket's customer, or the person who opened it, edits its wording."""
+    user_id = principal.user_id
+    return user_id is not None and user_id in (ticket.customer_id, ticket.creator_id)
+
+
+def speaks_for_customers(principal: Principal) -> bool:
+    """A connected project names its end user by e-mail; everyone else is who they are."""
+    return principal.kind is PrincipalKind.PROJECT
+
+
+def require_authority(principal: Principal, *, target: User | None, grants: Role | None) -> None:
+    """Who may touch whom. The admin tier is the super_admin's to hand out and to manage.
+
+    ``target`` is the account acted on (None when creating one), ``grants`` the role it is
+    being given (None when the role does not change).
+    """
+    if principal.role is Role.SUPER_ADMIN or principal.kind is PrincipalKind.SYSTEM:
+        return
+    if target is not None and target.role is Role.SUPER_ADMIN:
+        raise Forbidden("Only a super admin may change a super admin.")
+    if grants is not None and grants.is_admin:
+        raise Forbidden("Only a super admin may create admins or grant the admin role.")
+
+
+def is_own_account(principal: Principal, target: User) -> bool:
+    """Whether the principal acts on the account it is (a user, or a key acting as one)."""
+    return principal.user_id is not None and principal.user_id == target.id
+
+
+def require_may_grant(
+    principal: Principal, requested: Iterable[str], *, key_id: int | None = None
+) -> None:
+    """A key's scopes come only from what the one granting them holds.
+
+    ``*`` (every scope, today's and tomorrow's) is granted only by a principal holding
+    every scope; any other scope only by one that holds it. A key never changes its own
+    scopes: a key that could would grant itself more the moment it was given the right
+    to edit keys.
+    """
+    if key_id is not None and principal.api_key is not None and principal.api_key.id == key_id:
+        raise Forbidden("An API key cannot change its own scopes.")
+    wanted = set(requested)
+    if scopes.ALL in wanted:
+        if not _holds_all(principal):
+            raise Forbidden("Only a * key or an administrator may grant the * scope.")
+        wanted.discard(scopes.ALL)
+    missing = sorted(name for name in wanted if name not in principal.scopes)
+    if missing:
+        raise Forbidden(f"You cannot grant scopes you do not hold: {', '.join(missing)}.")
+
+
+def _holds_all(principal: Principal) -> bool:
+    if principal.kind is PrincipalKind.INTERNAL_KEY and principal.api_key is not None:
+        # A key listing every scope of today still lacks those added tomorrow.
+        return scopes.ALL in (principal.api_key.scopes or ())
+    return principal.scopes >= frozenset(scopes.Scope)
