@@ -28,13 +28,8 @@ def is_staff(principal: Principal) -> bool:
     Staff see internal notes, their replies count as the help desk's, and they may open
     a ticket for another person.
     """
-    if principal.kind in _STAFF_KINDS:
-        return True
-    return (
-        principal.kind is PrincipalKind.USER
-        and principal.role is not None
-        and (principal.role.is_staff)
-    )
+    role = _portal_role(principal)
+    return principal.kind in _STAFF_KINDS or (role is not None and role.is_staff)
 
 
 def oversees_hub(principal: Principal) -> bool:
@@ -42,13 +37,13 @@ def oversees_hub(principal: Principal) -> bool:
 
     Reports, drafts and shared configuration that others see only in part.
     """
-    if principal.kind in _HUB_KINDS:
-        return True
-    return (
-        principal.kind is PrincipalKind.USER
-        and principal.role is not None
-        and (principal.role.is_admin)
-    )
+    role = _portal_role(principal)
+    return principal.kind in _HUB_KINDS or (role is not None and role.is_admin)
+
+
+def _portal_role(principal: Principal) -> Role | None:
+    # An agent key also carries its agent's role, but speaks only as that agent's key.
+    return principal.role if principal.kind is PrincipalKind.USER else None
 
 
 def works_in_assigned_projects(principal: Principal) -> bool:
@@ -56,7 +51,7 @@ def works_in_assigned_projects(principal: Principal) -> bool:
 
     Admins and customers may use any project; keys are bound by their own rules.
     """
-    return principal.kind is PrincipalKind.USER and principal.role is Role.AGENT
+    return _portal_role(principal) is Role.AGENT
 
 
 def owns_ticket(principal: Principal, ticket: Ticket) -> bool:
