@@ -14,9 +14,9 @@ from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.auth.scopes import Scope
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
+from supportdesk.services.accounts import AccountService
 from supportdesk.services.activity_logs import ActivityLogService
 from supportdesk.services.agent_dashboard import AgentDashboardService
-from supportdesk.services.agents import AgentService
 from supportdesk.services.api_keys import ApiKeyService
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.auth import AuthService
@@ -38,9 +38,8 @@ from supportdesk.services.reports import ReportService
 from supportdesk.services.settings import SettingsService
 from supportdesk.services.sla_policies import SlaPolicyService
 from supportdesk.services.staff import StaffService
-from supportdesk.services.tags import LabelService, TagService
+from supportdesk.services.tags import TagService
 from supportdesk.services.tickets import TicketService
-from supportdesk.services.users import UserService
 
 S = TypeVar("S")
 
@@ -156,7 +155,7 @@ def _on_session(service: Callable[[AsyncSession], S]) -> Any:
 
 ProjectServiceDep = Annotated[ProjectService, _on_session(ProjectService)]
 ApiKeyServiceDep = Annotated[ApiKeyService, _on_session(ApiKeyService)]
-UserServiceDep = Annotated[UserService, _on_session(UserService)]
+AccountServiceDep = Annotated[AccountService, _on_session(AccountService)]
 CategoryServiceDep = Annotated[CategoryService, _on_session(CategoryService)]
 SlaPolicyServiceDep = Annotated[SlaPolicyService, _on_session(SlaPolicyService)]
 CannedResponseServiceDep = Annotated[CannedResponseService, _on_session(CannedResponseService)]
@@ -181,8 +180,6 @@ SettingsServiceDep = Annotated[SettingsService, _on_session(SettingsService)]
 CustomFieldServiceDep = Annotated[CustomFieldService, _on_session(CustomFieldService)]
 DepartmentServiceDep = Annotated[DepartmentService, _on_session(DepartmentService)]
 ProductServiceDep = Annotated[ProductService, _on_session(ProductService)]
-LabelServiceDep = Annotated[LabelService, _on_session(LabelService)]
-AgentServiceDep = Annotated[AgentService, _on_session(AgentService)]
 KnowledgeServiceDep = Annotated[KnowledgeService, _on_session(KnowledgeService)]
 ActivityLogServiceDep = Annotated[ActivityLogService, _on_session(ActivityLogService)]
 InternalReportServiceDep = Annotated[InternalReportService, _on_session(InternalReportService)]

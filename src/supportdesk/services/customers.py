@@ -1,24 +1,25 @@
-"""Customer accounts that connected projects bring along with their tickets."""
+"""Customers: the accounts with the customer role, behind the customers:* scopes.
+
+The account rules are services/accounts.py's; this is the view of them by role that the
+internal and REST APIs manage, and the door through which tickets bring new customers.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
-from supportdesk.core import clock
 from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.enums import Role
-from supportdesk.core.errors import NotFound, ValidationFailed
+from supportdesk.core.errors import NotFound
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import User
 from supportdesk.repositories.rest_lists import CustomerFilters, PeopleRepository
-from supportdesk.repositories.users import UserFilters, UserRepository, normalize_email
-from supportdesk.services.activity import ActivityLog
+from supportdesk.repositories.users import UserFilters, UserRepository
+from supportdesk.services.accounts import AccountChanges, AccountService, NewAccount
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,75 +28,28 @@ class CustomerDetails:
     ticket_count: int
 
 
-@dataclass(frozen=True, slots=True)
-class NewCustomer:
-    email: str
-    name: str | None = None
-    phone: str | None = None
-    company: str | None = None
-    custom_fields: dict[str, Any] | None = None
-    envato_username: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class CustomerChanges:
-    """A partial update: only the fields named in ``fields_set`` are applied."""
-
-    fields_set: frozenset[str]
-    email: str | None = None
-    name: str | None = None
-    phone: str | None = None
-    company: str | None = None
-    custom_fields: dict[str, Any] | None = None
-    envato_username: str | None = None
-
-
-# Text fields a PATCH may clear with null; the e-mail address and the name it may not.
-_CLEARABLE = ("phone", "company", "envato_username")
-
-
 class CustomerService:
     def __init__(self, session: AsyncSession) -> None:
-        self.session = session
-        self.users = UserRepository(session)
+        self.accounts = AccountService(session)
         self.people = PeopleRepository(session)
-        self.activity = ActivityLog(session)
+        self.users = UserRepository(session)
 
     async def find_or_create(
-        self, name: str, email: str, phone: str | None = None, company: str | None = None
+        self,
+        name: str,
+        email: str,
+        phone: str | None = None,
+        company: str | None = None,
+        *,
+        by: Principal | None = None,
     ) -> User | None:
-        """The account behind an e-mail address, created as a password-less customer if new.
+        """The customer a ticket names by e-mail, opened without a password if new.
 
-        An existing account is used as it is: a project vouches for its end user's
-        address, not for the name or phone the hub already holds. None when the address
-        belongs to a deleted account, which is neither revived nor duplicated; the
-        ticket then keeps only the name and address it was given.
+        None when the address belongs to a deleted account (see
+        AccountService.find_or_create_customer).
         """
-        existing = await self.users.get_by_email(email)
-        if existing is not None:
-            return existing
-        now = clock.now()
-        customer = User(
-            name=name,
-            email=normalize_email(email),
-            password_hash=None,
-            role=Role.CUSTOMER,
-            phone=phone,
-            company=company,
-            created_at=now,
-            updated_at=now,
-        )
-        try:
-            # A savepoint: a concurrent request creating the same customer, or a deleted
-            # account holding the address, fails only this insert, not the whole request.
-            async with self.session.begin_nested():
-                self.users.add(customer)
-                await self.session.flush()
-        except IntegrityError:
-            return await self.users.get_by_email(email)
-        return customer
-
-    # ---------------------------------------------------------------- management
+        new = NewAccount(email=email, name=name, phone=phone, company=company)
+        return await self.accounts.find_or_create_customer(new, by=by)
 
     async def page(
         self, principal: Principal, filters: CustomerFilters, request: CursorRequest
@@ -103,99 +57,33 @@ class CustomerService:
         principal.require(Scope.CUSTOMERS_LIST)
         return await self.people.customers_page(filters, request)
 
+    async def page_by_name(self, principal: Principal, page: PageRequest) -> Page[User]:
+        """Customers by name, an offset page (the internal API's list)."""
+        principal.require(Scope.CUSTOMERS_LIST)
+        return await self.users.list_page(UserFilters(role=Role.CUSTOMER), page)
+
     async def get(self, principal: Principal, customer_id: int) -> CustomerDetails:
         principal.require(Scope.CUSTOMERS_READ)
         return await self._details(customer_id)
+
+    async def create(self, principal: Principal, new: NewAccount) -> CustomerDetails:
+        return CustomerDetails(await self.accounts.create(principal, Role.CUSTOMER, new), 0)
+
+    async def update(
+        self, principal: Principal, customer_id: int, changes: AccountChanges
+    ) -> CustomerDetails:
+        principal.require(Scope.CUSTOMERS_UPDATE)
+        details = await self._details(customer_id)
+        await self.accounts.change(principal, details.customer, changes)
+        return details
+
+    async def delete(self, principal: Principal, customer_id: int) -> None:
+        """Soft-delete a customer: their tickets stay, still naming them."""
+        principal.require(Scope.CUSTOMERS_DELETE)
+        await self.accounts.remove(principal, (await self._details(customer_id)).customer)
 
     async def _details(self, customer_id: int) -> CustomerDetails:
         found = await self.people.customer(customer_id)
         if found is None:
             raise NotFound("Customer not found.")
         return CustomerDetails(*found)
-
-    async def create(self, principal: Principal, new: NewCustomer) -> CustomerDetails:
-        principal.require(Scope.CUSTOMERS_CREATE)
-        if await self.users.email_taken(new.email):
-            raise ValidationFailed.field("email", "The email has already been taken.")
-        now = clock.now()
-        customer = User(
-            name=new.name or normalize_email(new.email).split("@")[0],
-            email=normalize_email(new.email),
-            password_hash=None,
-            role=Role.CUSTOMER,
-            phone=new.phone,
-            company=new.company,
-            envato_username=new.envato_username,
-            custom_fields=dict(new.custom_fields or {}),
-            is_active=True,
-            created_at=now,
-            updated_at=now,
-        )
-        self.users.add(customer)
-        await self.session.flush()
-        self.activity.record(
-            principal,
-            None,
-            "customer.created",
-            f"Customer {customer.email} created",
-            {"user_id": customer.id},
-        )
-        return CustomerDetails(customer, 0)
-
-    async def update(
-        self, principal: Principal, customer_id: int, changes: CustomerChanges
-    ) -> CustomerDetails:
-        principal.require(Scope.CUSTOMERS_UPDATE)
-        details = await self._details(customer_id)
-        customer = details.customer
-        fields = changes.fields_set
-        diff: dict[str, list[Any]] = {}
-        if "email" in fields and changes.email is not None:
-            email = normalize_email(changes.email)
-            if email != customer.email:
-                if await self.users.email_taken(email, except_user_id=customer.id):
-                    raise ValidationFailed.field("email", "The email has already been taken.")
-                diff["email"] = [customer.email, email]
-                customer.email = email
-        if "name" in fields and changes.name is not None and changes.name != customer.name:
-            diff["name"] = [customer.name, changes.name]
-            customer.name = changes.name
-        for name in _CLEARABLE:
-            value = getattr(changes, name)
-            if name in fields and value != getattr(customer, name):
-                diff[name] = [getattr(customer, name), value]
-                setattr(customer, name, value)
-        if "custom_fields" in fields:
-            values = dict(changes.custom_fields or {})
-            if values != (customer.custom_fields or {}):
-                diff["custom_fields"] = [customer.custom_fields or {}, values]
-                customer.custom_fields = values
-        if diff:
-            customer.updated_at = clock.now()
-            self.activity.record(
-                principal,
-                None,
-                "customer.updated",
-                f"Customer {customer.email} updated",
-                {"user_id": customer.id, **diff},
-            )
-        return details
-
-    async def delete(self, principal: Principal, customer_id: int) -> None:
-        """Soft-delete a customer: their tickets stay, still naming them."""
-        principal.require(Scope.CUSTOMERS_DELETE)
-        customer = (await self._details(customer_id)).customer
-        customer.deleted_at = clock.now()
-        customer.is_active = False
-        self.activity.record(
-            principal,
-            None,
-            "customer.deleted",
-            f"Customer {customer.email} deleted",
-            {"user_id": customer.id},
-        )
-
-    async def page_by_name(self, principal: Principal, page: PageRequest) -> Page[User]:
-        """Customers by name, an offset page (the internal API's list)."""
-        principal.require(Scope.CUSTOMERS_LIST)
-        return await self.users.list_page(UserFilters(role=Role.CUSTOMER), page)

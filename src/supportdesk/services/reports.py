@@ -36,17 +36,6 @@ MAX_PERIODS = 3660
 _TENTH = Decimal("0.1")
 _MICROSECONDS_PER_MINUTE = 60_000_000
 
-# The seed's by_status keys. The portal does not expose on_hold: a ticket on hold is
-# still being worked on (only its SLA clock is paused), so it counts as in progress.
-STATUS_KEYS: dict[TicketStatus, str] = {
-    TicketStatus.OPEN: "open",
-    TicketStatus.IN_PROGRESS: "inProgress",
-    TicketStatus.ON_HOLD: "inProgress",
-    TicketStatus.PENDING_CUSTOMER: "pending",
-    TicketStatus.RESOLVED: "resolved",
-    TicketStatus.CLOSED: "closed",
-}
-
 # The order by_priority lists the priorities in, most urgent first as the seed shows.
 PRIORITY_ORDER = (Priority.CRITICAL, Priority.HIGH, Priority.MEDIUM, Priority.LOW)
 
@@ -65,7 +54,7 @@ class ReportQuery:
 @dataclass(frozen=True, slots=True)
 class Overview:
     total_tickets: int
-    by_status: dict[str, int]
+    by_status: dict[TicketStatus, int]  # every status, those without tickets at 0
     unassigned: int
     sla_breached: int
     avg_first_response_mins: float | None
@@ -204,12 +193,9 @@ class ReportService:
     async def overview(self, principal: Principal, query: ReportQuery) -> Overview:
         scope = await self._scope(principal, query)
         row = await self.reports.overview(principal, scope)
-        by_status = dict.fromkeys(("open", "inProgress", "pending", "resolved", "closed"), 0)
-        for status, count in row.by_status.items():
-            by_status[STATUS_KEYS[status]] += count
         return Overview(
             total_tickets=row.total,
-            by_status=by_status,
+            by_status={status: row.by_status.get(status, 0) for status in TicketStatus},
             unassigned=row.unassigned,
             sla_breached=row.breached,
             avg_first_response_mins=mean_minutes(row.first_response),

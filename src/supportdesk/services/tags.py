@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,12 +21,31 @@ from supportdesk.services.activity import ActivityLog
 
 
 @dataclass(frozen=True, slots=True)
+class NewTag:
+    """A tag to create; a status or order not given takes the table's default."""
+
+    name: str
+    color: str | None = None
+    status: str | None = None
+    sort_order: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class TagChanges:
-    """A partial update: only the fields named in ``fields_set`` are applied."""
+    """A partial update: only the fields named in ``fields_set`` are applied.
+
+    The colour is cleared by a null; the name, status and order always have a value, so a
+    null leaves them as they are.
+    """
 
     fields_set: frozenset[str]
     name: str | None = None
     color: str | None = None
+    status: str | None = None
+    sort_order: int | None = None
+
+
+_KEPT_WHEN_NULL = ("status", "sort_order")
 
 
 class TagService:
@@ -38,16 +57,20 @@ class TagService:
     async def all(self, principal: Principal) -> Sequence[Tag]:
         return await self.taxonomy.all_tags()
 
-    async def create(self, principal: Principal, name: str, color: str | None) -> Tag:
+    async def create(self, principal: Principal, new: NewTag) -> Tag:
         # The reference lets staff (agents and admins) write configuration; the role table
         # has no row for tags, so agents may label with new tags as they triage.
         principal.require(Scope.LABELS_CREATE, "Only staff can create tags.")
-        if await self.taxonomy.tag_name_taken(name):
+        if await self.taxonomy.tag_name_taken(new.name):
             raise ValidationFailed.field("name", "The name has already been taken.")
-        return await self._add(principal, name, color)
+        return await self._add(principal, new)
 
-    async def _add(self, principal: Principal, name: str, color: str | None) -> Tag:
-        tag = Tag(name=name, color=color)
+    async def _add(self, principal: Principal, new: NewTag) -> Tag:
+        tag = Tag(name=new.name, color=new.color)
+        if new.status is not None:
+            tag.status = new.status
+        if new.sort_order is not None:
+            tag.sort_order = new.sort_order
         self.taxonomy.add_tag(tag)
         await self.session.flush()
         self.activity.record(
@@ -76,6 +99,11 @@ class TagService:
         principal.require(Scope.LABELS_LIST)
         return await TagListRepository(self.session).page(request)
 
+    async def page_in_order(self, principal: Principal, page: PageRequest) -> Page[Tag]:
+        """Tags in display order: by sort_order, then name."""
+        principal.require(Scope.LABELS_LIST)
+        return await fetch_page(self.session, self.taxonomy.tag_listing(), page)
+
     async def get(self, principal: Principal, tag_id: int) -> Tag:
         principal.require(Scope.LABELS_READ)
         tag = await self.taxonomy.tag(tag_id)
@@ -88,25 +116,26 @@ class TagService:
         tag = await self.taxonomy.tag(tag_id)
         if tag is None:
             raise NotFound("Tag not found.")
-        diff: dict[str, list[str | None]] = {}
-        if "name" in changes.fields_set and changes.name is not None and changes.name != tag.name:
+        fields = changes.fields_set
+        diff: dict[str, list[object]] = {}
+        if "name" in fields and changes.name is not None and changes.name != tag.name:
             if changes.name.lower() != tag.name.lower() and await self.taxonomy.tag_name_taken(
                 changes.name
             ):
                 raise ValidationFailed.field("name", "The name has already been taken.")
             diff["name"] = [tag.name, changes.name]
             tag.name = changes.name
-        if "color" in changes.fields_set and changes.color != tag.color:
+        if "color" in fields and changes.color != tag.color:
             diff["color"] = [tag.color, changes.color]
             tag.color = changes.color
-        self._record_update(principal, tag, diff)
-        return tag
-
-    def _record_update(
-        self, principal: Principal, tag: Tag, diff: Mapping[str, Sequence[object]]
-    ) -> None:
-        """Record what a change did to a tag, if it did anything."""
+        for name in _KEPT_WHEN_NULL:
+            value = getattr(changes, name)
+            if name in fields and value is not None and value != getattr(tag, name):
+                diff[name] = [getattr(tag, name), value]
+                setattr(tag, name, value)
         if diff:
+            # Now, so the tag shown carries the updated_at the change is stored with.
+            await self.session.flush()
             self.activity.record(
                 principal,
                 None,
@@ -114,6 +143,7 @@ class TagService:
                 f"Tag {tag.name} updated",
                 {"tag_id": tag.id, **diff},
             )
+        return tag
 
     async def find_or_create_by_names(
         self, principal: Principal, names: Sequence[str]
@@ -132,80 +162,5 @@ class TagService:
         if missing and not policy.is_staff(principal):
             raise ValidationFailed.field("tags", "The selected tags are invalid.")
         for name in missing:
-            found[name.lower()] = await self._add(principal, name, None)
+            found[name.lower()] = await self._add(principal, NewTag(name))
         return sorted(found.values(), key=lambda tag: tag.id)
-
-
-@dataclass(frozen=True, slots=True)
-class LabelFields:
-    """A label (seed 000's tag) in full, or a partial update of one (``fields_set``)."""
-
-    fields_set: frozenset[str]
-    name: str | None = None
-    color: str | None = None
-    status: str | None = None
-    sort_order: int | None = None
-
-
-_LABEL_EDITABLE = ("name", "color", "status", "sort_order")
-
-
-class LabelService(TagService):
-    """Tags as seed 000 manages them: with a status and a display order, in pages."""
-
-    async def labels_page(self, principal: Principal, page: PageRequest) -> Page[Tag]:
-        """Labels by sort_order, then name."""
-        principal.require(Scope.LABELS_LIST)
-        return await fetch_page(self.session, self.taxonomy.tag_listing(), page)
-
-    async def create_label(self, principal: Principal, fields: LabelFields) -> Tag:
-        principal.require(Scope.LABELS_CREATE)
-        if not fields.name or not fields.color:
-            raise ValidationFailed(
-                details={
-                    name: [f"The {name} field is required."]
-                    for name in ("name", "color")
-                    if not getattr(fields, name)
-                }
-            )
-        if await self.taxonomy.tag_name_taken(fields.name):
-            raise ValidationFailed.field("name", "The name has already been taken.")
-        tag = Tag(
-            name=fields.name,
-            color=fields.color,
-            status=fields.status or "published",
-            sort_order=fields.sort_order or 0,
-        )
-        self.taxonomy.add_tag(tag)
-        await self.session.flush()
-        self.activity.record(
-            principal, None, "tag.created", f"Tag {tag.name} created", {"tag_id": tag.id}
-        )
-        return tag
-
-    async def update_label(self, principal: Principal, tag_id: int, fields: LabelFields) -> Tag:
-        principal.require(Scope.LABELS_UPDATE)
-        for name in _LABEL_EDITABLE:
-            if name in fields.fields_set and getattr(fields, name) is None:
-                raise ValidationFailed.field(
-                    name, f"The {name.replace('_', ' ')} field is required."
-                )
-        tag = await self.update(
-            principal,
-            tag_id,
-            TagChanges(
-                fields_set=fields.fields_set & {"name", "color"},
-                name=fields.name,
-                color=fields.color,
-            ),
-        )
-        diff: dict[str, list[object]] = {}
-        for name in ("status", "sort_order"):
-            value = getattr(fields, name)
-            if name in fields.fields_set and value != getattr(tag, name):
-                diff[name] = [getattr(tag, name), value]
-                setattr(tag, name, value)
-        self._record_update(principal, tag, diff)
-        # Now, so the label shown carries the updated_at the change is stored with.
-        await self.session.flush()
-        return tag

@@ -16,8 +16,8 @@ from supportdesk.api.agent.schemas import (
     profile_out,
 )
 from supportdesk.api.bodies import json_body, parse_json
-from supportdesk.api.deps import AgentDashboardServiceDep, UserServiceDep
-from supportdesk.services.users import OwnProfileChanges
+from supportdesk.api.deps import AccountServiceDep, AgentDashboardServiceDep
+from supportdesk.services.accounts import AccountChanges
 
 router = APIRouter(tags=["agent"], route_class=AgentRoute)
 
@@ -45,10 +45,10 @@ async def get_profile(principal: AgentDep) -> AgentEnvelope[AgentProfile]:
     "/profile", response_model=AgentEnvelope[AgentProfile], openapi_extra=json_body(AgentProfileIn)
 )
 async def update_profile(
-    request: Request, principal: AgentDep, users: UserServiceDep
+    request: Request, principal: AgentDep, accounts: AccountServiceDep
 ) -> AgentEnvelope[AgentProfile]:
     body = await parse_json(request, AgentProfileIn)
-    changes = OwnProfileChanges(
+    changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,
         phone=body.phone,
@@ -56,4 +56,4 @@ async def update_profile(
         timezone=body.timezone,
         notification_settings=body.notification_settings,
     )
-    return AgentEnvelope(data=profile_out(await users.update_own_profile(principal, changes)))
+    return AgentEnvelope(data=profile_out(await accounts.update_own_profile(principal, changes)))

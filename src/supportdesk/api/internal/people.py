@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, status
 
-from supportdesk.api.deps import AgentServiceDep, CustomerServiceDep
+from supportdesk.api.deps import CustomerServiceDep, StaffServiceDep
 from supportdesk.api.internal.deps import PageDep, require_scope
 from supportdesk.api.internal.errors import InternalRoute
-from supportdesk.api.internal.fields import renamed_fields
 from supportdesk.api.internal.resource_schemas import (
     AgentIn,
     AgentOut,
@@ -24,8 +23,7 @@ from supportdesk.api.types import PathId, QueryId
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
 from supportdesk.repositories.agents import AgentFilters
-from supportdesk.services.agents import AgentFields
-from supportdesk.services.customers import CustomerChanges, NewCustomer
+from supportdesk.services.accounts import AccountChanges, NewAccount
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
@@ -51,7 +49,7 @@ async def create_customer(
     principal: Annotated[Principal, require_scope(Scope.CUSTOMERS_CREATE)],
     customers: CustomerServiceDep,
 ) -> Envelope[CustomerOut]:
-    new = NewCustomer(
+    new = NewAccount(
         email=str(body.email),
         name=body.name,
         phone=body.phone,
@@ -78,7 +76,7 @@ async def update_customer(
     principal: Annotated[Principal, require_scope(Scope.CUSTOMERS_UPDATE)],
     customers: CustomerServiceDep,
 ) -> Envelope[CustomerOut]:
-    changes = CustomerChanges(
+    changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
         email=str(body.email) if body.email is not None else None,
         name=body.name,
@@ -103,52 +101,60 @@ async def delete_customer(customer_id: PathId) -> None:
 
 # ---------------------------------------------------------------------- agents
 
-_AGENT_FIELDS = {"departments": "department_ids"}
-_AGENT_ERRORS = {"department_ids": "departments"}
+
+def _departments(body: AgentUpdateIn) -> list[int] | None:
+    """The departments to set, or None when the body leaves them as they are."""
+    return (body.departments or []) if "departments" in body.model_fields_set else None
 
 
-def _agent_fields(body: AgentIn | AgentUpdateIn) -> AgentFields:
-    return AgentFields(
-        fields_set=frozenset(_AGENT_FIELDS.get(name, name) for name in body.model_fields_set),
+def _agent_changes(body: AgentUpdateIn) -> AccountChanges:
+    return AccountChanges(
+        fields_set=frozenset(body.model_fields_set),
         name=body.name,
         email=str(body.email) if body.email is not None else None,
         password=body.password,
         phone=body.phone,
         locale=body.locale,
         is_active=body.is_active,
-        department_ids=body.departments,
     )
 
 
 @router.get("/agents", response_model=ListEnvelope[AgentOut])
 async def list_agents(
     principal: Annotated[Principal, require_scope(Scope.AGENTS_LIST)],
-    agents: AgentServiceDep,
+    staff: StaffServiceDep,
     page: PageDep,
     department_id: QueryId | None = None,
     is_active: bool | None = None,
 ) -> ListEnvelope[AgentOut]:
     filters = AgentFilters(department_id=department_id, is_active=is_active)
-    return listed(await agents.list_page(principal, filters, page), agent_out)
+    return listed(await staff.agents_page(principal, filters, page), agent_out)
 
 
 @router.post("/agents", response_model=Envelope[AgentOut], status_code=status.HTTP_201_CREATED)
 async def create_agent(
     body: AgentIn,
     principal: Annotated[Principal, require_scope(Scope.AGENTS_CREATE)],
-    agents: AgentServiceDep,
+    staff: StaffServiceDep,
 ) -> Envelope[AgentOut]:
-    with renamed_fields(_AGENT_ERRORS):
-        return one(agent_out(await agents.create(principal, _agent_fields(body))))
+    new = NewAccount(
+        name=body.name,
+        email=str(body.email),
+        password=body.password,
+        phone=body.phone,
+        locale=body.locale,
+        is_active=body.is_active is not False,
+    )
+    return one(agent_out(await staff.create_agent(principal, new, body.departments or [])))
 
 
 @router.get("/agents/{agent_id}", response_model=Envelope[AgentOut])
 async def get_agent(
     agent_id: PathId,
     principal: Annotated[Principal, require_scope(Scope.AGENTS_READ)],
-    agents: AgentServiceDep,
+    staff: StaffServiceDep,
 ) -> Envelope[AgentOut]:
-    return one(agent_out(await agents.get(principal, agent_id)))
+    return one(agent_out(await staff.agent(principal, agent_id)))
 
 
 @router.put("/agents/{agent_id}", response_model=Envelope[AgentOut])
@@ -156,17 +162,19 @@ async def update_agent(
     agent_id: PathId,
     body: AgentUpdateIn,
     principal: Annotated[Principal, require_scope(Scope.AGENTS_UPDATE)],
-    agents: AgentServiceDep,
+    staff: StaffServiceDep,
 ) -> Envelope[AgentOut]:
-    with renamed_fields(_AGENT_ERRORS):
-        return one(agent_out(await agents.update(principal, agent_id, _agent_fields(body))))
+    details = await staff.update_agent(
+        principal, agent_id, _agent_changes(body), _departments(body)
+    )
+    return one(agent_out(details))
 
 
 @router.delete("/agents/{agent_id}", response_model=Done)
 async def delete_agent(
     agent_id: PathId,
     principal: Annotated[Principal, require_scope(Scope.AGENTS_DELETE)],
-    agents: AgentServiceDep,
+    staff: StaffServiceDep,
 ) -> Done:
-    await agents.delete(principal, agent_id)
+    await staff.delete_agent(principal, agent_id)
     return Done(message="Agent deleted successfully")

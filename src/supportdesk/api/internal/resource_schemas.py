@@ -27,8 +27,8 @@ from supportdesk.api.internal.schemas import (
 from supportdesk.api.types import Id
 from supportdesk.core.enums import CustomFieldType
 from supportdesk.models import Activity, ApiKey, KnowledgeArticle
-from supportdesk.services.agents import AgentDetails
 from supportdesk.services.knowledge import CategoryCount
+from supportdesk.services.staff import AgentDetails
 
 Email250 = Annotated[EmailStr, Field(max_length=250)]
 # Numeric(12, 2): up to 9,999,999,999.99.

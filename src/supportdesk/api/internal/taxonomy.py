@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from supportdesk.api.deps import CategoryServiceDep, DepartmentServiceDep, LabelServiceDep
+from supportdesk.api.deps import CategoryServiceDep, DepartmentServiceDep, TagServiceDep
 from supportdesk.api.internal.deps import PageDep, require_scope
 from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.resource_schemas import (
@@ -26,7 +26,7 @@ from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
 from supportdesk.services.categories import CategoryFields
 from supportdesk.services.departments import DepartmentFields
-from supportdesk.services.tags import LabelFields
+from supportdesk.services.tags import NewTag, TagChanges
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
@@ -168,8 +168,12 @@ async def delete_category(
 # ---------------------------------------------------------------------- labels
 
 
-def _label_fields(body: LabelIn | LabelUpdateIn) -> LabelFields:
-    return LabelFields(
+def _new_tag(body: LabelIn) -> NewTag:
+    return NewTag(name=body.name, color=body.color, status=body.status, sort_order=body.sort_order)
+
+
+def _tag_changes(body: LabelUpdateIn) -> TagChanges:
+    return TagChanges(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,
         color=body.color,
@@ -181,28 +185,28 @@ def _label_fields(body: LabelIn | LabelUpdateIn) -> LabelFields:
 @router.get("/labels", response_model=ListEnvelope[LabelOut])
 async def list_labels(
     principal: Annotated[Principal, require_scope(Scope.LABELS_LIST)],
-    labels: LabelServiceDep,
+    tags: TagServiceDep,
     page: PageDep,
 ) -> ListEnvelope[LabelOut]:
-    return listed(await labels.labels_page(principal, page), LabelOut.model_validate)
+    return listed(await tags.page_in_order(principal, page), LabelOut.model_validate)
 
 
 @router.post("/labels", response_model=Envelope[LabelOut], status_code=status.HTTP_201_CREATED)
 async def create_label(
     body: LabelIn,
     principal: Annotated[Principal, require_scope(Scope.LABELS_CREATE)],
-    labels: LabelServiceDep,
+    tags: TagServiceDep,
 ) -> Envelope[LabelOut]:
-    return one(LabelOut.model_validate(await labels.create_label(principal, _label_fields(body))))
+    return one(LabelOut.model_validate(await tags.create(principal, _new_tag(body))))
 
 
 @router.get("/labels/{label_id}", response_model=Envelope[LabelOut])
 async def get_label(
     label_id: PathId,
     principal: Annotated[Principal, require_scope(Scope.LABELS_READ)],
-    labels: LabelServiceDep,
+    tags: TagServiceDep,
 ) -> Envelope[LabelOut]:
-    return one(LabelOut.model_validate(await labels.get(principal, label_id)))
+    return one(LabelOut.model_validate(await tags.get(principal, label_id)))
 
 
 @router.put("/labels/{label_id}", response_model=Envelope[LabelOut])
@@ -210,9 +214,9 @@ async def update_label(
     label_id: PathId,
     body: LabelUpdateIn,
     principal: Annotated[Principal, require_scope(Scope.LABELS_UPDATE)],
-    labels: LabelServiceDep,
+    tags: TagServiceDep,
 ) -> Envelope[LabelOut]:
-    label = await labels.update_label(principal, label_id, _label_fields(body))
+    label = await tags.update(principal, label_id, _tag_changes(body))
     return one(LabelOut.model_validate(label))
 
 
@@ -220,7 +224,7 @@ async def update_label(
 async def delete_label(
     label_id: PathId,
     principal: Annotated[Principal, require_scope(Scope.LABELS_DELETE)],
-    labels: LabelServiceDep,
+    tags: TagServiceDep,
 ) -> Done:
-    await labels.delete(principal, label_id)
+    await tags.delete(principal, label_id)
     return Done(message="Label deleted successfully")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from supportdesk.api.deps import ApiKeyServiceDep, ProjectServiceDep, UserServiceDep
+from supportdesk.api.deps import AccountServiceDep, ApiKeyServiceDep, ProjectServiceDep
 from supportdesk.api.portal.admin_schemas import (
     AgentAssignIn,
     ApiKeyCreateIn,
@@ -43,6 +43,7 @@ from supportdesk.core.enums import Role
 from supportdesk.core.pagination import PageRequest
 from supportdesk.repositories.projects import ProjectFilters, ProjectRow
 from supportdesk.repositories.users import UserFilters
+from supportdesk.services.accounts import AccountChanges, NewAccount
 from supportdesk.services.api_keys import NewProjectKey
 from supportdesk.services.projects import (
     NewProject,
@@ -50,7 +51,6 @@ from supportdesk.services.projects import (
     ProjectDetails,
     ProjectService,
 )
-from supportdesk.services.users import NewUser, UserChanges
 
 router = APIRouter(tags=["portal: admin"], route_class=PortalRoute)
 
@@ -222,7 +222,7 @@ async def revoke_api_key(
 @router.get("/admin/users", response_model=UserPage)
 async def list_users(
     principal: PrincipalDep,
-    users: UserServiceDep,
+    accounts: AccountServiceDep,
     page: PageDep = 1,
     per_page: PerPageDep = 20,
     role: Role | None = None,
@@ -231,7 +231,7 @@ async def list_users(
 ) -> UserPage:
     """Users by name; search matches name or e-mail."""
     filters = UserFilters(role=role, search=_search(search), is_active=active)
-    result = await users.list_page(principal, filters, PageRequest(page, per_page))
+    result = await accounts.list_page(principal, filters, PageRequest(page, per_page))
     return UserPage(
         data=[UserOut.model_validate(user) for user in result.items],
         current_page=result.page,
@@ -243,25 +243,25 @@ async def list_users(
 
 @router.post("/admin/users", response_model=UserEnvelope, status_code=201)
 async def create_user(
-    body: UserCreateIn, principal: PrincipalDep, users: UserServiceDep
+    body: UserCreateIn, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> UserEnvelope:
     """Only a super_admin may create an admin."""
-    new = NewUser(
+    new = NewAccount(
         name=body.name,
         email=str(body.email),
         password=body.password,
-        role=Role(body.role),
         department=body.department,
         phone=body.phone,
     )
-    return UserEnvelope(user=UserOut.model_validate(await users.create(principal, new)))
+    user = await accounts.create(principal, Role(body.role), new)
+    return UserEnvelope(user=UserOut.model_validate(user))
 
 
 @router.get("/admin/users/{user_id}", response_model=UserDetailEnvelope)
 async def get_user(
-    user_id: PathId, principal: PrincipalDep, users: UserServiceDep
+    user_id: PathId, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> UserDetailEnvelope:
-    details = await users.get(principal, user_id)
+    details = await accounts.get(principal, user_id)
     user = UserOut.model_validate(details.user)
     projects = [
         MembershipOut(id=p.id, name=p.name, slug=p.slug, is_lead=is_lead)
@@ -272,10 +272,10 @@ async def get_user(
 
 @router.put("/admin/users/{user_id}", response_model=UserEnvelope)
 async def update_user(
-    user_id: PathId, body: UserUpdateIn, principal: PrincipalDep, users: UserServiceDep
+    user_id: PathId, body: UserUpdateIn, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> UserEnvelope:
     """Only the fields sent change. Deactivating ends the user's tokens and API keys."""
-    changes = UserChanges(
+    changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,
         email=str(body.email) if body.email else None,
@@ -285,14 +285,14 @@ async def update_user(
         phone=body.phone,
     )
     return UserEnvelope(
-        user=UserOut.model_validate(await users.update(principal, user_id, changes))
+        user=UserOut.model_validate(await accounts.update(principal, user_id, changes))
     )
 
 
 @router.delete("/admin/users/{user_id}", response_model=MessageText)
 async def delete_user(
-    user_id: PathId, principal: PrincipalDep, users: UserServiceDep
+    user_id: PathId, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> MessageText:
     """Soft delete; an admin cannot delete their own account."""
-    await users.delete(principal, user_id)
+    await accounts.delete(principal, user_id)
     return MessageText(message="User deleted")

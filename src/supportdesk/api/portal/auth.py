@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, status
 
-from supportdesk.api.deps import AuthServiceDep
+from supportdesk.api.deps import AccountServiceDep, AuthServiceDep
 from supportdesk.api.portal.deps import BearerDep, PrincipalDep
 from supportdesk.api.portal.errors import PortalRoute
 from supportdesk.api.portal.schemas import (
@@ -19,7 +19,8 @@ from supportdesk.api.portal.schemas import (
     UserOut,
 )
 from supportdesk.auth.tokens import IssuedToken
-from supportdesk.services.auth import ProfileChanges, Registration, Session
+from supportdesk.services.accounts import AccountChanges, NewAccount
+from supportdesk.services.auth import Session
 
 router = APIRouter(prefix="/auth", tags=["portal: auth"], route_class=PortalRoute)
 
@@ -43,10 +44,10 @@ async def login(body: LoginIn, auth: AuthServiceDep) -> SessionOut:
 
 @router.post("/register", response_model=SessionOut, status_code=status.HTTP_201_CREATED)
 async def register(body: RegisterIn, auth: AuthServiceDep) -> SessionOut:
-    registration = Registration(
+    new = NewAccount(
         name=body.name, email=str(body.email), password=body.password, phone=body.phone
     )
-    return _session_out(await auth.register(registration))
+    return _session_out(await auth.register(new))
 
 
 @router.post("/refresh", response_model=TokenOut)
@@ -67,9 +68,9 @@ async def logout(credentials: BearerDep, auth: AuthServiceDep) -> MessageText:
 
 
 @router.get("/me", response_model=MeEnvelope)
-async def me(principal: PrincipalDep, auth: AuthServiceDep) -> MeEnvelope:
+async def me(principal: PrincipalDep, accounts: AccountServiceDep) -> MeEnvelope:
     assert principal.user is not None
-    memberships = await auth.projects_of(principal.user)
+    memberships = await accounts.projects_of(principal.user)
     projects = [
         MembershipOut(id=p.id, name=p.name, slug=p.slug, is_lead=is_lead)
         for p, is_lead in memberships
@@ -80,13 +81,13 @@ async def me(principal: PrincipalDep, auth: AuthServiceDep) -> MeEnvelope:
 
 @router.put("/profile", response_model=UserEnvelope)
 async def update_profile(
-    body: ProfileIn, principal: PrincipalDep, auth: AuthServiceDep
+    body: ProfileIn, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> UserEnvelope:
-    changes = ProfileChanges(
+    changes = AccountChanges(
+        fields_set=frozenset(body.model_fields_set),
         name=body.name,
         phone=body.phone,
         password=body.password,
-        fields_set=frozenset(body.model_fields_set),
     )
-    user = await auth.update_profile(principal, changes)
+    user = await accounts.update_own_profile(principal, changes)
     return UserEnvelope(user=UserOut.model_validate(user))

@@ -39,6 +39,7 @@ from supportdesk.repositories.canned_responses import CannedResponseFilters
 from supportdesk.services.canned_responses import NewCannedResponse
 from supportdesk.services.categories import CategoryFields
 from supportdesk.services.sla_policies import SlaPolicyFields
+from supportdesk.services.tags import NewTag
 
 router = APIRouter(tags=["portal: configuration"], route_class=PortalRoute)
 
@@ -199,7 +200,7 @@ async def list_tags(principal: PrincipalDep, tags: TagServiceDep) -> TagList:
 
 @router.post("/tags", response_model=TagEnvelope, status_code=status.HTTP_201_CREATED)
 async def create_tag(body: TagIn, principal: PrincipalDep, tags: TagServiceDep) -> TagEnvelope:
-    tag = await tags.create(principal, body.name, body.color)
+    tag = await tags.create(principal, NewTag(name=body.name, color=body.color))
     return TagEnvelope(tag=TagOut.model_validate(tag))
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator
+
+from supportdesk.core.enums import TicketStatus
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -41,6 +43,22 @@ class StatusCounts(Report):
     pending: int
     resolved: int
     closed: int
+
+    @classmethod
+    def of(cls, counts: Mapping[TicketStatus, int]) -> StatusCounts:
+        """The seed's five buckets, from the count of every canonical status.
+
+        The portal does not expose on_hold: a ticket on hold is still being worked on
+        (only its SLA clock is paused), so it counts as in progress.
+        """
+        return cls(
+            open=counts.get(TicketStatus.OPEN, 0),
+            inProgress=counts.get(TicketStatus.IN_PROGRESS, 0)
+            + counts.get(TicketStatus.ON_HOLD, 0),
+            pending=counts.get(TicketStatus.PENDING_CUSTOMER, 0),
+            resolved=counts.get(TicketStatus.RESOLVED, 0),
+            closed=counts.get(TicketStatus.CLOSED, 0),
+        )
 
 
 class OverviewOut(Report):

@@ -18,6 +18,7 @@ from supportdesk.api.portal.report_schemas import (
     OverviewOut,
     ProjectReportRow,
     SlaReportOut,
+    StatusCounts,
     ToDate,
     TrendRowOut,
 )
@@ -46,7 +47,10 @@ ReportQueryDep = Annotated[ReportQuery, Depends(report_query)]
 async def overview(
     principal: PrincipalDep, query: ReportQueryDep, reports: ReportServiceDep
 ) -> OverviewOut:
-    return OverviewOut.model_validate(asdict(await reports.overview(principal, query)))
+    overview = await reports.overview(principal, query)
+    return OverviewOut.model_validate(
+        {**asdict(overview), "by_status": StatusCounts.of(overview.by_status)}
+    )
 
 
 @router.get("/projects", response_model=list[ProjectReportRow])

@@ -27,7 +27,7 @@ from supportdesk.api.rest.schemas import (
 from supportdesk.api.rest.tickets import Cursor, Limit
 from supportdesk.core.cursor import CursorRequest
 from supportdesk.repositories.rest_lists import CustomerFilters
-from supportdesk.services.customers import CustomerChanges, NewCustomer
+from supportdesk.services.accounts import AccountChanges, NewAccount
 
 router = APIRouter(prefix="/customers", tags=["rest"], route_class=RestRoute)
 
@@ -68,7 +68,7 @@ async def get_customer(
 async def create_customer(
     body: CustomerIn, principal: PrincipalDep, customers: CustomerServiceDep
 ) -> CustomerEnvelope:
-    new = NewCustomer(
+    new = NewAccount(
         email=str(body.email),
         name=body.name,
         phone=body.phone,
@@ -83,7 +83,7 @@ async def create_customer(
 async def update_customer(
     customer_id: str, body: CustomerUpdateIn, principal: PrincipalDep, customers: CustomerServiceDep
 ) -> CustomerEnvelope:
-    changes = CustomerChanges(
+    changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
         email=str(body.email) if body.email else None,
         name=body.name,

@@ -23,7 +23,7 @@ from supportdesk.api.rest.schemas import (
 )
 from supportdesk.api.rest.tickets import Cursor, Limit
 from supportdesk.core.cursor import CursorRequest
-from supportdesk.services.tags import TagChanges
+from supportdesk.services.tags import NewTag, TagChanges
 
 router = APIRouter(prefix="/tags", tags=["rest"], route_class=RestRoute)
 
@@ -44,7 +44,8 @@ async def list_tags(
 
 @router.post("", response_model=TagEnvelope, status_code=status.HTTP_201_CREATED)
 async def create_tag(body: TagIn, principal: PrincipalDep, tags: TagServiceDep) -> TagEnvelope:
-    return TagEnvelope(data=tag_out(await tags.create(principal, body.name, body.color)))
+    tag = await tags.create(principal, NewTag(name=body.name, color=body.color))
+    return TagEnvelope(data=tag_out(tag))
 
 
 @router.get("/{tag_id}", response_model=TagEnvelope)
