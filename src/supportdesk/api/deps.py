@@ -39,7 +39,12 @@ from supportdesk.services.settings import SettingsService
 from supportdesk.services.sla_policies import SlaPolicyService
 from supportdesk.services.staff import StaffService
 from supportdesk.services.tags import TagService
-from supportdesk.services.tickets import TicketService
+from supportdesk.services.tickets import (
+    TicketConversation,
+    TicketIntake,
+    TicketReads,
+    TicketTriage,
+)
 
 S = TypeVar("S")
 
@@ -132,15 +137,25 @@ def with_scope(resolver: PrincipalResolver, scope: Scope) -> Any:
     return Security(resolver, scopes=[scope])
 
 
-def ticket_service(session: SessionDep, storage: StorageDep) -> TicketService:
-    return TicketService(session, storage)
+def ticket_reads(session: SessionDep, storage: StorageDep) -> TicketReads:
+    return TicketReads(session, storage)
+
+
+def ticket_intake(session: SessionDep, storage: StorageDep) -> TicketIntake:
+    return TicketIntake(session, storage)
+
+
+def ticket_conversation(session: SessionDep, storage: StorageDep) -> TicketConversation:
+    return TicketConversation(session, storage)
 
 
 def auth_service(session: SessionDep, settings: SettingsDep) -> AuthService:
     return AuthService(session, settings)
 
 
-TicketServiceDep = Annotated[TicketService, Depends(ticket_service)]
+TicketReadsDep = Annotated[TicketReads, Depends(ticket_reads)]
+TicketIntakeDep = Annotated[TicketIntake, Depends(ticket_intake)]
+TicketConversationDep = Annotated[TicketConversation, Depends(ticket_conversation)]
 AuthServiceDep = Annotated[AuthService, Depends(auth_service)]
 
 
@@ -153,6 +168,7 @@ def _on_session(service: Callable[[AsyncSession], S]) -> Any:
     return Depends(provide)
 
 
+TicketTriageDep = Annotated[TicketTriage, _on_session(TicketTriage)]
 ProjectServiceDep = Annotated[ProjectService, _on_session(ProjectService)]
 ApiKeyServiceDep = Annotated[ApiKeyService, _on_session(ApiKeyService)]
 AccountServiceDep = Annotated[AccountService, _on_session(AccountService)]

@@ -1,7 +1,7 @@
 """A ticket's messages seen one by one (the REST API's conversations).
 
 Reading goes through the ticket visibility rules; writing goes through the ticket rules
-(``TicketService.add_message``): a conversation is only another view of a message.
+(``TicketConversation.add_message``): a conversation is only another view of a message.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from supportdesk.models import Message
 from supportdesk.repositories.rest_lists import ConversationRepository, MessageFilters
 from supportdesk.repositories.tickets import TicketRepository
 from supportdesk.services.attachments import AttachmentStorage
-from supportdesk.services.tickets import TicketService
+from supportdesk.services.tickets import TicketConversation
 
 # Elements after which the text continues on a new line.
 _BLOCKS = frozenset(
@@ -87,7 +87,7 @@ class ConversationService:
         self.session = session
         self.conversations = ConversationRepository(session)
         self.tickets = TicketRepository(session)
-        self.ticket_rules = TicketService(session, storage)
+        self.ticket_rules = TicketConversation(session, storage)
 
     async def page(
         self, principal: Principal, filters: MessageFilters, request: CursorRequest

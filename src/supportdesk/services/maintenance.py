@@ -1,6 +1,6 @@
 """Housekeeping the worker runs on a schedule: auto-close, auto-assign, purge, cleanup.
 
-Changes to tickets go through ``TicketService`` as the system, so they follow the same
+Changes to tickets go through ``TicketTriage`` as the system, so they follow the same
 rules, write the same activity rows and raise the same events as a person's would.
 """
 
@@ -16,9 +16,9 @@ from supportdesk.auth.principal import Principal
 from supportdesk.core.enums import TicketStatus
 from supportdesk.repositories.maintenance import MaintenanceRepository
 from supportdesk.repositories.outbox import OutboxRepository
-from supportdesk.services.attachments import AttachmentStorage
+from supportdesk.repositories.tickets import TicketRepository
 from supportdesk.services.settings import SettingsService
-from supportdesk.services.tickets import TicketService
+from supportdesk.services.tickets import TicketTriage
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +37,12 @@ class Purged:
 
 
 class MaintenanceService:
-    def __init__(self, session: AsyncSession, storage: AttachmentStorage) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.repository = MaintenanceRepository(session)
         self.settings = SettingsService(session)
-        self.tickets = TicketService(session, storage)
+        self.tickets = TicketRepository(session)
+        self.triage = TicketTriage(session)
 
     # ---------------------------------------------------------------- auto-close
 
@@ -57,12 +58,12 @@ class MaintenanceService:
 
     async def close_if_idle(self, ticket_id: int, cutoff: datetime) -> bool:
         """Close one resolved ticket, unless it moved since it was found idle."""
-        ticket = await self.tickets.tickets.get(SYSTEM, ticket_id)
+        ticket = await self.tickets.get(SYSTEM, ticket_id)
         if ticket is None or ticket.status is not TicketStatus.RESOLVED:
             return False
         if ticket.last_activity_at >= cutoff:
             return False
-        await self.tickets.change_status(SYSTEM, ticket_id, TicketStatus.CLOSED)
+        await self.triage.change_status(SYSTEM, ticket_id, TicketStatus.CLOSED)
         return True
 
     # ---------------------------------------------------------------- auto-assign
@@ -71,13 +72,13 @@ class MaintenanceService:
         """Give a new unassigned ticket to its project's least busy agent, when enabled."""
         if await self.settings.get("sd_enable_auto_assign") is not True:
             return None
-        ticket = await self.tickets.tickets.get(SYSTEM, ticket_id)
+        ticket = await self.tickets.get(SYSTEM, ticket_id)
         if ticket is None or ticket.assignee_id is not None or ticket.status.is_finished:
             return None
         agent_id = await self.repository.least_busy_agent(ticket.project_id)
         if agent_id is None:
             return None
-        await self.tickets.assign(SYSTEM, ticket_id, agent_id)
+        await self.triage.assign(SYSTEM, ticket_id, agent_id)
         return agent_id
 
     # ---------------------------------------------------------------- purge and cleanup

@@ -57,7 +57,7 @@ async def deliver_event(res: Resources, event_id: int) -> bool:
         ticket_id = event.payload.get("ticket_id")
         if event.event_type == EventType.TICKET_CREATED and isinstance(ticket_id, int):
             # Before the notices: a ticket that found its assignee tells only them.
-            await MaintenanceService(session, res.storage).auto_assign(ticket_id)
+            await MaintenanceService(session).auto_assign(ticket_id)
         delivery = await Notifier(session).deliver(event)
     for email in delivery.emails:
         await res.mailer.send(email)
@@ -168,7 +168,7 @@ async def auto_close(ctx: dict[str, Any]) -> int:
     """Close resolved tickets idle for sd_auto_close_days (0 = off), one at a time."""
     res = resources(ctx)
     async with res.database.transaction(read_only=True) as session:
-        service = MaintenanceService(session, res.storage)
+        service = MaintenanceService(session)
         cutoff = await service.auto_close_cutoff(clock.now())
         ids = await service.idle_resolved(cutoff) if cutoff is not None else []
     closed = 0
@@ -176,7 +176,7 @@ async def auto_close(ctx: dict[str, Any]) -> int:
         assert cutoff is not None
         try:
             async with res.database.transaction() as session:
-                closed += await MaintenanceService(session, res.storage).close_if_idle(
+                closed += await MaintenanceService(session).close_if_idle(
                     ticket_id, cutoff
                 )
         except Exception:  # one ticket changing under us must not hold up the others
@@ -192,7 +192,7 @@ async def purge_deleted(ctx: dict[str, Any]) -> int:
     purged = 0
     while True:
         async with res.database.transaction() as session:
-            batch = await MaintenanceService(session, res.storage).purge_deleted(clock.now())
+            batch = await MaintenanceService(session).purge_deleted(clock.now())
         for key in batch.files:
             path: Path = res.storage.path(key)
             await asyncio.to_thread(path.unlink, missing_ok=True)
@@ -208,6 +208,6 @@ async def cleanup(ctx: dict[str, Any]) -> tuple[int, int]:
     """Drop expired revoked tokens and published events older than 7 days (daily)."""
     res = resources(ctx)
     async with res.database.transaction() as session:
-        tokens, events = await MaintenanceService(session, res.storage).cleanup(clock.now())
+        tokens, events = await MaintenanceService(session).cleanup(clock.now())
     log.info("cleanup: %s revoked token(s), %s published event(s) removed", tokens, events)
     return tokens, events

@@ -168,13 +168,13 @@ async def test_auto_close_and_auto_assign_follow_their_settings(
     storage = AttachmentStorage(attachments_dir, 1024)
 
     async with database.transaction() as session:
-        service = MaintenanceService(session, storage)
+        service = MaintenanceService(session)
         assert await service.auto_close_cutoff(frozen_clock.now()) is None
         assert await service.auto_assign(ticket["id"]) is None
 
     await api.put("/settings", {"sd_auto_close_days": 3, "sd_enable_auto_assign": True})
     async with database.transaction() as session:
-        service = MaintenanceService(session, storage)
+        service = MaintenanceService(session)
         cutoff = await service.auto_close_cutoff(frozen_clock.now())
         assert cutoff is not None and (frozen_clock.now() - cutoff).days == 3
         assert await service.auto_assign(ticket["id"]) == agent.id

@@ -18,7 +18,7 @@ from supportdesk.api.agent.schemas import (
     paged,
 )
 from supportdesk.api.bodies import json_body, parse_json
-from supportdesk.api.deps import MessageLikeServiceDep, TicketServiceDep
+from supportdesk.api.deps import MessageLikeServiceDep, TicketConversationDep, TicketReadsDep
 from supportdesk.api.types import PathId
 from supportdesk.core.enums import MessageType
 from supportdesk.core.pagination import PageRequest
@@ -30,13 +30,13 @@ router = APIRouter(prefix="/tickets/{ticket_id}/messages", tags=["agent"], route
 async def list_messages(
     ticket_id: PathId,
     principal: AgentDep,
-    tickets: TicketServiceDep,
+    reads: TicketReadsDep,
     likes: MessageLikeServiceDep,
     page: PageNumber = 1,
     per_page: PerPage = 30,
 ) -> AgentPage[AgentMessage]:
     """The conversation, oldest first, internal notes included, with each message's likes."""
-    found = await tickets.messages_page(principal, ticket_id, PageRequest(page, per_page))
+    found = await reads.messages_page(principal, ticket_id, PageRequest(page, per_page))
     liked = await likes.of_messages(principal, found.items)
     return paged(found, lambda message: message_out(message, liked.get(message.id)))
 
@@ -48,13 +48,13 @@ async def list_messages(
     openapi_extra=json_body(AgentReplyIn),
 )
 async def reply(
-    ticket_id: PathId, request: Request, principal: AgentDep, tickets: TicketServiceDep
+    ticket_id: PathId, request: Request, principal: AgentDep, conversation: TicketConversationDep
 ) -> AgentEnvelope[AgentMessage]:
     """Reply to the customer, or add an internal note; a locked ticket takes neither (403)."""
     body = await parse_json(request, AgentReplyIn)
     kind = MessageType.NOTE if body.is_internal else MessageType.REPLY
     with agent_field_names():
-        message = await tickets.add_message(principal, ticket_id, body.content, kind)
+        message = await conversation.add_message(principal, ticket_id, body.content, kind)
     return AgentEnvelope(data=message_out(message))
 
 

@@ -16,7 +16,7 @@ from supportdesk.api.agent.schemas import (
     canned_response_out,
 )
 from supportdesk.api.deps import CannedResponseServiceDep, KnowledgeSearchServiceDep
-from supportdesk.repositories.canned_responses import CannedResponseFilters
+from supportdesk.services.filters import CannedResponseFilters
 
 router = APIRouter(tags=["agent"], route_class=AgentRoute)
 

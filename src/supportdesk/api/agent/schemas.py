@@ -29,9 +29,8 @@ from supportdesk.models import (
     Ticket,
     User,
 )
-from supportdesk.repositories.agent_dashboard import DashboardCounts
-from supportdesk.repositories.message_likes import Likes
 from supportdesk.services.custom_fields import ticket_values
+from supportdesk.services.filters import DashboardCounts, Likes
 
 T = TypeVar("T")
 X = TypeVar("X")

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.deps import TicketConversationDep, TicketReadsDep
 from supportdesk.api.internal.deps import PageDep, require_scope
 from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.fields import TICKET_FIELDS, renamed_fields
@@ -24,10 +24,10 @@ router = APIRouter(tags=["internal"], route_class=InternalRoute)
 async def list_messages(
     ticket_id: PathId,
     principal: Annotated[Principal, require_scope(Scope.MESSAGES_LIST)],
-    tickets: TicketServiceDep,
+    reads: TicketReadsDep,
     page: PageDep,
 ) -> ListEnvelope[MessageOut]:
-    found = await tickets.messages_page(principal, ticket_id, page)
+    found = await reads.messages_page(principal, ticket_id, page)
     return listed(found, message_out)
 
 
@@ -40,9 +40,9 @@ async def create_message(
     ticket_id: PathId,
     body: MessageIn,
     principal: Annotated[Principal, require_scope(Scope.MESSAGES_CREATE)],
-    tickets: TicketServiceDep,
+    conversation: TicketConversationDep,
 ) -> Envelope[MessageOut]:
     message_type = MessageType.NOTE if body.is_internal else MessageType.REPLY
     with renamed_fields(TICKET_FIELDS):
-        message = await tickets.add_message(principal, ticket_id, body.content, message_type)
+        message = await conversation.add_message(principal, ticket_id, body.content, message_type)
     return one(message_out(message))

@@ -22,8 +22,8 @@ from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, liste
 from supportdesk.api.types import PathId, QueryId
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
-from supportdesk.repositories.agents import AgentFilters
 from supportdesk.services.accounts import AccountChanges, NewAccount
+from supportdesk.services.filters import AgentFilters
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
 

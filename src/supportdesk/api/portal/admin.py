@@ -41,16 +41,10 @@ from supportdesk.api.types import PathId
 from supportdesk.auth.principal import Principal
 from supportdesk.core.enums import Role
 from supportdesk.core.pagination import PageRequest
-from supportdesk.repositories.projects import ProjectFilters, ProjectRow
-from supportdesk.repositories.users import UserFilters
 from supportdesk.services.accounts import AccountChanges, NewAccount
 from supportdesk.services.api_keys import NewProjectKey
-from supportdesk.services.projects import (
-    NewProject,
-    ProjectChanges,
-    ProjectDetails,
-    ProjectService,
-)
+from supportdesk.services.filters import ProjectFilters, ProjectRow, UserFilters
+from supportdesk.services.projects import NewProject, ProjectChanges, ProjectDetails, ProjectService
 
 router = APIRouter(tags=["portal: admin"], route_class=PortalRoute)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.deps import TicketReadsDep
 from supportdesk.api.portal.deps import PrincipalDep
 from supportdesk.api.portal.errors import PortalRoute
 from supportdesk.api.types import PathId
@@ -13,9 +13,9 @@ router = APIRouter(prefix="/attachments", tags=["portal: tickets"], route_class=
 
 @router.get("/{attachment_id}", response_class=FileResponse)
 async def download_attachment(
-    attachment_id: PathId, principal: PrincipalDep, tickets: TicketServiceDep
+    attachment_id: PathId, principal: PrincipalDep, reads: TicketReadsDep
 ) -> FileResponse:
-    attachment, path = await tickets.attachment(principal, attachment_id)
+    attachment, path = await reads.attachment(principal, attachment_id)
     return FileResponse(
         path,
         media_type=attachment.content_type,

@@ -35,9 +35,9 @@ from supportdesk.api.portal.deps import PrincipalDep
 from supportdesk.api.portal.errors import PortalRoute
 from supportdesk.api.portal.schemas import MessageText, SlaPolicyOut, TagOut
 from supportdesk.api.types import PathId, QueryId
-from supportdesk.repositories.canned_responses import CannedResponseFilters
 from supportdesk.services.canned_responses import NewCannedResponse
 from supportdesk.services.categories import CategoryFields
+from supportdesk.services.filters import CannedResponseFilters
 from supportdesk.services.sla_policies import SlaPolicyFields
 from supportdesk.services.tags import NewTag
 

@@ -23,7 +23,7 @@ from supportdesk.api.portal.report_schemas import (
     TrendRowOut,
 )
 from supportdesk.api.types import QueryId
-from supportdesk.repositories.reports import Bucket
+from supportdesk.services.filters import Bucket
 from supportdesk.services.reports import ReportQuery
 
 router = APIRouter(prefix="/reports", tags=["portal: reports"], route_class=PortalRoute)

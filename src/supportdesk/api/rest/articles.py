@@ -30,7 +30,7 @@ from supportdesk.api.rest.tickets import Cursor, Limit
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
 from supportdesk.core.cursor import CursorRequest
-from supportdesk.repositories.rest_lists import ArticleFilters
+from supportdesk.services.filters import ArticleFilters
 from supportdesk.services.knowledge import ArticleFields
 
 router = APIRouter(prefix="/articles", tags=["rest"], route_class=RestRoute)

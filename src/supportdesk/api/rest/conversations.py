@@ -24,8 +24,8 @@ from supportdesk.api.rest.schemas import (
 from supportdesk.api.rest.tickets import Cursor, Limit
 from supportdesk.core.cursor import CursorRequest
 from supportdesk.core.enums import MessageType
-from supportdesk.repositories.rest_lists import MessageFilters
 from supportdesk.services.conversations import NewConversation, plain_text
+from supportdesk.services.filters import MessageFilters
 
 router = APIRouter(prefix="/conversations", tags=["rest"], route_class=RestRoute)
 

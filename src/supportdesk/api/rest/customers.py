@@ -26,8 +26,8 @@ from supportdesk.api.rest.schemas import (
 )
 from supportdesk.api.rest.tickets import Cursor, Limit
 from supportdesk.core.cursor import CursorRequest
-from supportdesk.repositories.rest_lists import CustomerFilters
 from supportdesk.services.accounts import AccountChanges, NewAccount
+from supportdesk.services.filters import CustomerFilters
 
 router = APIRouter(prefix="/customers", tags=["rest"], route_class=RestRoute)
 
