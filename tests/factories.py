@@ -30,7 +30,7 @@ from supportdesk.models import (
 )
 from supportdesk.services.api_keys import ApiKeyService, IssuedKey
 from supportdesk.services.attachments import AttachmentStorage
-from supportdesk.services.tickets import NewTicket, TicketService
+from supportdesk.services.tickets import NewTicket, TicketIntake
 
 PASSWORD = "correct-horse-battery"
 # Hashed once per run: argon2 is deliberately slow, factories need not pay it each time.
@@ -174,7 +174,7 @@ class Factory:
     ) -> Ticket:
         """A ticket created as ``by`` would create it, through the ticket service."""
         async with self.database.transaction() as session:
-            service = TicketService(
+            service = TicketIntake(
                 session, AttachmentStorage(self.settings.attachments_dir, 1024 * 1024)
             )
             principal = Principal.for_user(by)

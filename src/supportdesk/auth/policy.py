@@ -20,6 +20,7 @@ _STAFF_KINDS = frozenset(
     {PrincipalKind.INTERNAL_KEY, PrincipalKind.AGENT_KEY, PrincipalKind.SYSTEM}
 )
 _HUB_KINDS = frozenset({PrincipalKind.INTERNAL_KEY, PrincipalKind.SYSTEM})
+_NAMES_CUSTOMERS_KINDS = frozenset({PrincipalKind.PROJECT, PrincipalKind.INTERNAL_KEY})
 
 
 def is_staff(principal: Principal) -> bool:
@@ -63,6 +64,15 @@ def owns_ticket(principal: Principal, ticket: Ticket) -> bool:
 def speaks_for_customers(principal: Principal) -> bool:
     """A connected project names its end user by e-mail; everyone else is who they are."""
     return principal.kind is PrincipalKind.PROJECT
+
+
+def acts_for_named_customers(principal: Principal) -> bool:
+    """May act as the customer an e-mail address names, on that customer's tickets only.
+
+    A connected project does so for its end users, an internal key for any customer (the
+    simple ticket API, seed 004). A person, or a key acting as one, is only ever themselves.
+    """
+    return principal.kind in _NAMES_CUSTOMERS_KINDS
 
 
 def require_authority(principal: Principal, *, target: User | None, grants: Role | None) -> None:

@@ -26,6 +26,12 @@ class Forbidden(DomainError):
     default_message = "This action is unauthorized."
 
 
+class CustomerMismatch(Forbidden):
+    """A request acting for the customer at an address named a ticket of someone else."""
+
+    default_message = "The customer email does not match this ticket."
+
+
 class NotFound(DomainError):
     status_code = 404
     code = "NOT_FOUND"

@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from supportdesk.core import clock
+from supportdesk.core.events import EventType
 from supportdesk.models import OutboxEvent
 from supportdesk.repositories.base import Repository
 
@@ -19,6 +23,11 @@ ERROR_MAX_LENGTH = 2000
 class Backlog:
     pending: int
     oldest_created_at: datetime | None
+
+
+def record_event(session: AsyncSession, event_type: EventType, payload: dict[str, Any]) -> None:
+    """Queue an event for the worker; it is published only if the transaction commits."""
+    session.add(OutboxEvent(event_type=str(event_type), payload=payload, created_at=clock.now()))
 
 
 def _pending() -> tuple[ColumnElement[bool], ...]:

@@ -31,6 +31,7 @@ from supportdesk.models import (
     Attachment,
     Message,
     ProjectAgent,
+    Rating,
     Tag,
     Ticket,
     TicketCounter,
@@ -376,6 +377,12 @@ class TicketRepository(Repository):
 
     def add(self, ticket: Ticket) -> None:
         self.session.add(ticket)
+
+    async def is_rated(self, ticket_id: int) -> bool:
+        return (
+            await self.session.scalar(select(Rating.id).where(Rating.ticket_id == ticket_id))
+            is not None
+        )
 
     async def is_watching(self, ticket_id: int, user_id: int) -> Watcher | None:
         return await self.session.get(Watcher, (ticket_id, user_id))

@@ -17,9 +17,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.core.enums import Priority, TicketStatus
-from supportdesk.core.events import EventType, record_event
+from supportdesk.core.events import EventType
 from supportdesk.models import Activity, SlaPolicy, Ticket
 from supportdesk.repositories.maintenance import BreachedTicket, MaintenanceRepository
+from supportdesk.repositories.outbox import record_event
 from supportdesk.repositories.sla import SlaPolicyRepository
 
 

@@ -176,9 +176,7 @@ async def auto_close(ctx: dict[str, Any]) -> int:
         assert cutoff is not None
         try:
             async with res.database.transaction() as session:
-                closed += await MaintenanceService(session).close_if_idle(
-                    ticket_id, cutoff
-                )
+                closed += await MaintenanceService(session).close_if_idle(ticket_id, cutoff)
         except Exception:  # one ticket changing under us must not hold up the others
             log.exception("auto-close of ticket %s failed; next run retries", ticket_id)
     if closed:

@@ -13,7 +13,7 @@ from supportdesk.core.db import Database
 from supportdesk.core.enums import ApiKeyType, MessageType, Role, TicketStatus
 from supportdesk.models import Message, Notification, Ticket, User
 from supportdesk.services.attachments import AttachmentStorage
-from supportdesk.services.tickets import TicketService
+from supportdesk.services.tickets import TicketConversation, TicketTriage
 from tests.factories import Factory
 
 URL = "/api/v1/external"
@@ -56,12 +56,9 @@ class Desk:
             self._customer = await self.make.user(Role.CUSTOMER, name="John Doe")
         return self._customer
 
-    async def _service(self, action: Any) -> Any:
+    async def _triage(self, action: Any) -> Any:
         async with self.database.transaction() as session:
-            service = TicketService(
-                session, AttachmentStorage(self.make.settings.attachments_dir, 1024 * 1024)
-            )
-            return await action(service)
+            return await action(TicketTriage(session))
 
     async def ticket(
         self,
@@ -75,22 +72,22 @@ class Desk:
         ticket = await self.make.ticket(by or await self.customer(), **fields)
         admin = Principal.for_user(await self.admin())
         if agent is not None:
-            await self._service(lambda s: s.assign(admin, ticket.id, agent.user.id))
+            await self._triage(lambda s: s.assign(admin, ticket.id, agent.user.id))
         if status is not None:
-            await self._service(lambda s: s.change_status(admin, ticket.id, status))
+            await self._triage(lambda s: s.change_status(admin, ticket.id, status))
         return ticket
 
     async def assign(self, ticket: Ticket, agent: Agent) -> None:
         admin = Principal.for_user(await self.admin())
-        await self._service(lambda s: s.assign(admin, ticket.id, agent.user.id))
+        await self._triage(lambda s: s.assign(admin, ticket.id, agent.user.id))
 
     async def set_status(self, ticket: Ticket, status: TicketStatus) -> None:
         admin = Principal.for_user(await self.admin())
-        await self._service(lambda s: s.change_status(admin, ticket.id, status))
+        await self._triage(lambda s: s.change_status(admin, ticket.id, status))
 
     async def delete(self, ticket: Ticket) -> None:
         admin = Principal.for_user(await self.admin())
-        await self._service(lambda s: s.delete(admin, ticket.id))
+        await self._triage(lambda s: s.delete(admin, ticket.id))
 
     async def reply(
         self, ticket: Ticket, by: User, body: str = "Any news?", *, note: bool = False
@@ -98,7 +95,7 @@ class Desk:
         """A reply (or note) by ``by``, through the ticket rules."""
         kind = MessageType.NOTE if note else MessageType.REPLY
         async with self.database.transaction() as session:
-            service = TicketService(
+            service = TicketConversation(
                 session, AttachmentStorage(self.make.settings.attachments_dir, 1024 * 1024)
             )
             # The author as this session knows it: the ticket's relations load users too.

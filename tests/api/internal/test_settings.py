@@ -8,7 +8,6 @@ import pytest
 
 from supportdesk.core.db import Database
 from supportdesk.core.enums import TicketStatus
-from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.maintenance import MaintenanceService
 from tests.api.internal.conftest import Admin, errors_of
 from tests.factories import Factory
@@ -158,14 +157,13 @@ async def test_customers_are_held_to_their_tickets_per_day(
 
 
 async def test_auto_close_and_auto_assign_follow_their_settings(
-    api: Admin, make: Factory, database: Database, frozen_clock: FrozenClock, attachments_dir: Any
+    api: Admin, make: Factory, database: Database, frozen_clock: FrozenClock
 ) -> None:
     agent = await make.user("agent", projects=[1])
     customer = await make.user("customer")
     ticket = await api.created(
         "/tickets", {"customer_id": customer.id, "title": "T", "content": "C"}
     )
-    storage = AttachmentStorage(attachments_dir, 1024)
 
     async with database.transaction() as session:
         service = MaintenanceService(session)

@@ -15,13 +15,27 @@ from supportdesk.core.enums import MessageType, Priority, TicketStatus
 from supportdesk.core.errors import Forbidden, ValidationFailed
 from supportdesk.models import ApiKey, Project, Ticket
 from supportdesk.services.attachments import AttachmentStorage
-from supportdesk.services.tickets import NewTicket, TicketChanges, TicketService
+from supportdesk.services.tickets import (
+    NewTicket,
+    TicketChanges,
+    TicketConversation,
+    TicketIntake,
+    TicketTriage,
+)
 from tests.api.project.conftest import Connected, Connector
 from tests.factories import Factory
 
 
-def _service(session: AsyncSession, settings: Settings) -> TicketService:
-    return TicketService(session, AttachmentStorage(settings.attachments_dir, 1024))
+def _storage(settings: Settings) -> AttachmentStorage:
+    return AttachmentStorage(settings.attachments_dir, 1024)
+
+
+def _intake(session: AsyncSession, settings: Settings) -> TicketIntake:
+    return TicketIntake(session, _storage(settings))
+
+
+def _conversation(session: AsyncSession, settings: Settings) -> TicketConversation:
+    return TicketConversation(session, _storage(settings))
 
 
 async def _principal(session: AsyncSession, connected: Connected) -> Principal:
@@ -44,19 +58,23 @@ def _new(project_id: int) -> NewTicket:
 async def _project_ticket(database: Database, settings: Settings, connected: Connected) -> Ticket:
     async with database.transaction() as session:
         principal = await _principal(session, connected)
-        return await _service(session, settings).create(principal, _new(connected.project.id))
+        return await _intake(session, settings).create(principal, _new(connected.project.id))
 
 
-StaffAction = Callable[[TicketService, Principal, Ticket], Awaitable[Any]]
+StaffAction = Callable[[AsyncSession, Settings, Principal, Ticket], Awaitable[Any]]
 
 STAFF_ACTIONS: dict[str, StaffAction] = {
-    "add an internal note": lambda s, p, t: s.add_message(p, t.id, "Note", MessageType.NOTE),
-    "change the status": lambda s, p, t: s.change_status(p, t.id, TicketStatus.RESOLVED),
-    "assign": lambda s, p, t: s.assign(p, t.id, None),
-    "change the priority": lambda s, p, t: s.update(
+    "add an internal note": lambda db, cfg, p, t: _conversation(db, cfg).add_message(
+        p, t.id, "Note", MessageType.NOTE
+    ),
+    "change the status": lambda db, cfg, p, t: TicketTriage(db).change_status(
+        p, t.id, TicketStatus.RESOLVED
+    ),
+    "assign": lambda db, cfg, p, t: TicketTriage(db).assign(p, t.id, None),
+    "change the priority": lambda db, cfg, p, t: TicketTriage(db).update(
         p, t.id, TicketChanges(frozenset({"priority"}), priority=Priority.LOW)
     ),
-    "delete": lambda s, p, t: s.delete(p, t.id),
+    "delete": lambda db, cfg, p, t: TicketTriage(db).delete(p, t.id),
 }
 
 
@@ -69,7 +87,7 @@ async def test_a_project_may_not_do_staff_work(
     with pytest.raises(Forbidden):
         async with database.transaction() as session:
             principal = await _principal(session, naija)
-            await STAFF_ACTIONS[action](_service(session, settings), principal, ticket)
+            await STAFF_ACTIONS[action](session, settings, principal, ticket)
 
 
 async def test_a_project_replies_as_its_customer(
@@ -79,7 +97,7 @@ async def test_a_project_replies_as_its_customer(
 
     async with database.transaction() as session:
         principal = await _principal(session, naija)
-        message = await _service(session, settings).add_message(principal, ticket.id, "Hello")
+        message = await _conversation(session, settings).add_message(principal, ticket.id, "Hello")
 
     assert message.sender_type == "customer"
 
@@ -92,7 +110,7 @@ async def test_a_project_may_not_open_a_ticket_in_another_project(
     with pytest.raises(ValidationFailed) as refused:
         async with database.transaction() as session:
             principal = await _principal(session, naija)
-            await _service(session, settings).create(principal, _new(other.project.id))
+            await _intake(session, settings).create(principal, _new(other.project.id))
 
     assert list(refused.value.details) == ["project_id"]
 
@@ -105,7 +123,7 @@ async def test_a_project_ticket_needs_the_customers_name_and_email(
     with pytest.raises(ValidationFailed) as refused:
         async with database.transaction() as session:
             principal = await _principal(session, naija)
-            await _service(session, settings).create(principal, anonymous)
+            await _intake(session, settings).create(principal, anonymous)
 
     assert set(refused.value.details) == {"customer_name", "customer_email"}
 
@@ -119,6 +137,6 @@ async def test_a_portal_user_may_not_speak_for_a_customer_by_email(
 
     with pytest.raises(Forbidden):
         async with database.transaction() as session:
-            await _service(session, settings).close_as_customer(
-                Principal.for_user(user), ticket.ticket_number, "tunde@gmail.test"
+            await _conversation(session, settings).close(
+                Principal.for_user(user), ticket.ticket_number, on_behalf_of="tunde@gmail.test"
             )

@@ -19,12 +19,11 @@ from supportdesk.api.agent.schemas import (
     ticket_out,
 )
 from supportdesk.api.bodies import json_body, parse_json
-from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.deps import TicketReadsDep, TicketTriageDep
 from supportdesk.api.types import PathId, QueryId
 from supportdesk.core.enums import Priority, TicketStatus
 from supportdesk.core.pagination import PageRequest
-from supportdesk.repositories.tickets import TicketFilters
-from supportdesk.services.tickets import TicketChanges
+from supportdesk.services.tickets import TicketChanges, TicketFilters
 
 router = APIRouter(prefix="/tickets", tags=["agent"], route_class=AgentRoute)
 
@@ -35,7 +34,7 @@ _UPDATE_FIELDS = {"status": "status", "priority": "priority", "labels": "tag_ids
 @router.get("", response_model=AgentPage[AgentTicket])
 async def list_tickets(
     principal: AgentDep,
-    tickets: TicketServiceDep,
+    reads: TicketReadsDep,
     status: AgentStatus | None = None,
     priority: Priority | None = None,
     department_id: QueryId | None = None,
@@ -48,17 +47,17 @@ async def list_tickets(
         priority=priority,
         department_id=department_id,
     )
-    found = await tickets.list_resources(principal, filters, PageRequest(page, per_page))
-    definitions = await tickets.custom_field_definitions(found.items)
+    found = await reads.list_resources(principal, filters, PageRequest(page, per_page))
+    definitions = await reads.custom_field_definitions(found.items)
     return paged(found, lambda ticket: ticket_out(ticket, definitions))
 
 
 @router.get("/{ticket_id}", response_model=AgentEnvelope[AgentTicket])
 async def get_ticket(
-    ticket_id: PathId, principal: AgentDep, tickets: TicketServiceDep
+    ticket_id: PathId, principal: AgentDep, reads: TicketReadsDep
 ) -> AgentEnvelope[AgentTicket]:
-    ticket = await tickets.get_resource(principal, ticket_id)
-    definitions = await tickets.custom_field_definitions([ticket])
+    ticket = await reads.get_resource(principal, ticket_id)
+    definitions = await reads.custom_field_definitions([ticket])
     return AgentEnvelope(data=ticket_out(ticket, definitions))
 
 
@@ -68,7 +67,11 @@ async def get_ticket(
     openapi_extra=json_body(AgentTicketUpdateIn),
 )
 async def update_ticket(
-    ticket_id: PathId, request: Request, principal: AgentDep, tickets: TicketServiceDep
+    ticket_id: PathId,
+    request: Request,
+    principal: AgentDep,
+    triage: TicketTriageDep,
+    reads: TicketReadsDep,
 ) -> AgentEnvelope[AgentTicket]:
     """Change the status, the priority or the labels (label ids replace the current ones)."""
     body = await parse_json(request, AgentTicketUpdateIn)
@@ -79,15 +82,15 @@ async def update_ticket(
         tag_ids=body.labels,
     )
     with agent_field_names():
-        ticket = await tickets.update(principal, ticket_id, changes)
-    definitions = await tickets.custom_field_definitions([ticket])
+        ticket = await triage.update(principal, ticket_id, changes)
+    definitions = await reads.custom_field_definitions([ticket])
     return AgentEnvelope(data=ticket_out(ticket, definitions))
 
 
 @router.post("/{ticket_id}/close", response_model=AgentEnvelope[AgentTicket])
 async def close_ticket(
-    ticket_id: PathId, principal: AgentDep, tickets: TicketServiceDep
+    ticket_id: PathId, principal: AgentDep, triage: TicketTriageDep, reads: TicketReadsDep
 ) -> AgentEnvelope[AgentTicket]:
-    ticket = await tickets.change_status(principal, ticket_id, TicketStatus.CLOSED)
-    definitions = await tickets.custom_field_definitions([ticket])
+    ticket = await triage.change_status(principal, ticket_id, TicketStatus.CLOSED)
+    definitions = await reads.custom_field_definitions([ticket])
     return AgentEnvelope(data=ticket_out(ticket, definitions))

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.deps import TicketIntakeDep, TicketReadsDep, TicketTriageDep
 from supportdesk.api.internal.deps import OptionalPageDep, require_scope
 from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.fields import TICKET_FIELDS, renamed_fields
@@ -24,8 +24,7 @@ from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import Priority, TicketSource
 from supportdesk.models import DEFAULT_PROJECT_ID
-from supportdesk.repositories.tickets import TicketFilters
-from supportdesk.services.tickets import NewTicket, TicketChanges
+from supportdesk.services.tickets import NewTicket, TicketChanges, TicketFilters
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
@@ -46,7 +45,7 @@ _UPDATE_FIELDS = {
 @router.get("/tickets", response_model=ListEnvelope[TicketOut])
 async def list_tickets(
     principal: Annotated[Principal, require_scope(Scope.TICKETS_LIST)],
-    tickets: TicketServiceDep,
+    reads: TicketReadsDep,
     page: OptionalPageDep,
     status: ApiStatus | None = None,
     priority: Priority | None = None,
@@ -63,8 +62,8 @@ async def list_tickets(
         customer_id=customer_id,
         assignee_id=assigned_to,
     )
-    found = await tickets.list_resources(principal, filters, page)
-    definitions = await tickets.custom_field_definitions(found.items)
+    found = await reads.list_resources(principal, filters, page)
+    definitions = await reads.custom_field_definitions(found.items)
     return listed(found, lambda ticket: ticket_out(ticket, definitions))
 
 
@@ -72,7 +71,8 @@ async def list_tickets(
 async def create_ticket(
     body: TicketIn,
     principal: Annotated[Principal, require_scope(Scope.TICKETS_CREATE)],
-    tickets: TicketServiceDep,
+    intake: TicketIntakeDep,
+    reads: TicketReadsDep,
 ) -> Envelope[TicketOut]:
     new = NewTicket(
         project_id=body.project_id or DEFAULT_PROJECT_ID,
@@ -87,8 +87,8 @@ async def create_ticket(
         source=TicketSource.API,
     )
     with renamed_fields(TICKET_FIELDS):
-        ticket = await tickets.create(principal, new)
-    definitions = await tickets.custom_field_definitions([ticket])
+        ticket = await intake.create(principal, new)
+    definitions = await reads.custom_field_definitions([ticket])
     return one(ticket_out(ticket, definitions))
 
 
@@ -96,10 +96,10 @@ async def create_ticket(
 async def get_ticket(
     ticket_id: PathId,
     principal: Annotated[Principal, require_scope(Scope.TICKETS_READ)],
-    tickets: TicketServiceDep,
+    reads: TicketReadsDep,
 ) -> Envelope[TicketOut]:
-    ticket = await tickets.get_resource(principal, ticket_id)
-    definitions = await tickets.custom_field_definitions([ticket])
+    ticket = await reads.get_resource(principal, ticket_id)
+    definitions = await reads.custom_field_definitions([ticket])
     return one(ticket_out(ticket, definitions))
 
 
@@ -108,7 +108,8 @@ async def update_ticket(
     ticket_id: PathId,
     body: TicketUpdateIn,
     principal: Annotated[Principal, require_scope(Scope.TICKETS_UPDATE)],
-    tickets: TicketServiceDep,
+    triage: TicketTriageDep,
+    reads: TicketReadsDep,
 ) -> Envelope[TicketOut]:
     given = body.model_fields_set
     changes = TicketChanges(
@@ -125,8 +126,8 @@ async def update_ticket(
         assignee_id=body.assigned_to,
     )
     with renamed_fields(TICKET_FIELDS):
-        ticket = await tickets.update(principal, ticket_id, changes)
-    definitions = await tickets.custom_field_definitions([ticket])
+        ticket = await triage.update(principal, ticket_id, changes)
+    definitions = await reads.custom_field_definitions([ticket])
     return one(ticket_out(ticket, definitions))
 
 
@@ -134,7 +135,7 @@ async def update_ticket(
 async def delete_ticket(
     ticket_id: PathId,
     principal: Annotated[Principal, require_scope(Scope.TICKETS_DELETE)],
-    tickets: TicketServiceDep,
+    triage: TicketTriageDep,
 ) -> Done:
-    await tickets.delete(principal, ticket_id)
+    await triage.delete(principal, ticket_id)
     return Done(message="Ticket deleted successfully")

@@ -12,14 +12,14 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
 from supportdesk.api.bodies import model_schema
-from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.deps import TicketConversationDep, TicketIntakeDep, TicketReadsDep
 from supportdesk.api.legacy.deps import (
     CreatorDep,
     ListerDep,
     ReaderDep,
     ReplierDep,
 )
-from supportdesk.api.legacy.errors import LegacyRoute, custom_field_failure
+from supportdesk.api.legacy.errors import LegacyRoute, custom_field_failure, customers_own_tickets
 from supportdesk.api.legacy.params import parse_params
 from supportdesk.api.legacy.schemas import (
     CreateTicketIn,
@@ -37,9 +37,8 @@ from supportdesk.api.legacy.schemas import (
 from supportdesk.core.enums import Priority, TicketSource
 from supportdesk.core.errors import ValidationFailed
 from supportdesk.core.pagination import PageRequest
-from supportdesk.repositories.tickets import TicketFilters
 from supportdesk.services.custom_fields import ticket_values
-from supportdesk.services.tickets import NewTicket
+from supportdesk.services.tickets import NewTicket, TicketFilters
 
 router = APIRouter(tags=["legacy"], route_class=LegacyRoute)
 
@@ -70,7 +69,7 @@ def _operation(model: type[BaseModel], *, query: bool = False) -> dict[str, Any]
     "/tickets_create.php", response_model=TicketCreated, openapi_extra=_operation(CreateTicketIn)
 )
 async def create_ticket(
-    request: Request, principal: CreatorDep, tickets: TicketServiceDep
+    request: Request, principal: CreatorDep, intake: TicketIntakeDep
 ) -> TicketCreated:
     """Open a ticket for the customer ``user_email`` names (created on their first ticket).
 
@@ -86,26 +85,27 @@ async def create_ticket(
         category_id=body.category_id,
         customer_name=body.name,
         customer_email=str(body.user_email),
+        customer_by_email=True,
         customer_company=body.company,
         # Always checked, so a required field cannot be skipped by leaving them all out.
         custom_fields=custom_fields,
         source=TicketSource.API,
     )
     try:
-        ticket = await tickets.create_by_names(principal, new)
+        ticket = await intake.create(principal, new)
     except ValidationFailed as failure:
         raise custom_field_failure(failure, custom_fields) from None
     return TicketCreated(ticket_id=ticket.id)
 
 
-async def _list(request: Request, principal: ListerDep, tickets: TicketServiceDep) -> TicketList:
+async def _list(request: Request, principal: ListerDep, reads: TicketReadsDep) -> TicketList:
     """The customer's tickets, newest first."""
     query = await parse_params(request, UserEmailIn)
     filters = TicketFilters(customer_email=str(query.user_email))
     rows: list[TicketRow] = []
     page_number = 1
     while True:
-        page = await tickets.list_page(principal, filters, PageRequest(page_number, _LIST_BATCH))
+        page = await reads.list_page(principal, filters, PageRequest(page_number, _LIST_BATCH))
         rows.extend(ticket_row(ticket) for ticket, _ in page.items)
         if page_number >= page.last_page:
             break
@@ -113,11 +113,12 @@ async def _list(request: Request, principal: ListerDep, tickets: TicketServiceDe
     return TicketList(tickets=rows)
 
 
-async def _view(request: Request, principal: ReaderDep, tickets: TicketServiceDep) -> TicketView:
+async def _view(request: Request, principal: ReaderDep, reads: TicketReadsDep) -> TicketView:
     """One of the customer's tickets with its replies (never internal notes) and fields."""
     query = await parse_params(request, TicketIn)
-    ticket = await tickets.get_for_customer_email(principal, query.ticket_id, str(query.user_email))
-    definitions = await tickets.custom_field_definitions([ticket])
+    with customers_own_tickets():
+        ticket = await reads.get(principal, query.ticket_id, on_behalf_of=str(query.user_email))
+    definitions = await reads.custom_field_definitions([ticket])
     return ticket_view(ticket, ticket_values(ticket, definitions))
 
 
@@ -141,10 +142,13 @@ for method, as_query in (("GET", True), ("POST", False)):
 
 
 @router.post("/ticket_reply.php", response_model=Replied, openapi_extra=_operation(ReplyIn))
-async def reply(request: Request, principal: ReplierDep, tickets: TicketServiceDep) -> Replied:
+async def reply(
+    request: Request, principal: ReplierDep, conversation: TicketConversationDep
+) -> Replied:
     """The customer's reply to one of their tickets."""
     body = await parse_params(request, ReplyIn)
-    message = await tickets.reply_for_customer_email(
-        principal, body.ticket_id, str(body.user_email), body.message
-    )
+    with customers_own_tickets():
+        message = await conversation.add_message(
+            principal, body.ticket_id, body.message, on_behalf_of=str(body.user_email)
+        )
     return Replied(reply_id=message.id)

@@ -4,7 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
-from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.deps import (
+    TicketConversationDep,
+    TicketIntakeDep,
+    TicketReadsDep,
+    TicketTriageDep,
+)
 from supportdesk.api.portal.deps import PrincipalDep
 from supportdesk.api.portal.errors import PortalRoute
 from supportdesk.api.portal.payloads import parse_body, request_body_schema
@@ -33,8 +38,7 @@ from supportdesk.api.types import PathId, QueryId
 from supportdesk.core import clock
 from supportdesk.core.enums import MessageType, Priority, TicketStatus
 from supportdesk.core.pagination import PageRequest
-from supportdesk.repositories.tickets import TicketFilters
-from supportdesk.services.tickets import NewTicket, TicketChanges
+from supportdesk.services.tickets import NewTicket, TicketChanges, TicketFilters
 
 router = APIRouter(prefix="/tickets", tags=["portal: tickets"], route_class=PortalRoute)
 
@@ -42,7 +46,7 @@ router = APIRouter(prefix="/tickets", tags=["portal: tickets"], route_class=Port
 @router.get("", response_model=TicketPage)
 async def list_tickets(
     principal: PrincipalDep,
-    tickets: TicketServiceDep,
+    reads: TicketReadsDep,
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     status_: Annotated[PortalStatus | None, Query(alias="status")] = None,
@@ -62,7 +66,7 @@ async def list_tickets(
         overdue_at=clock.now() if overdue else None,
         search=search.strip() if search and search.strip() else None,
     )
-    result = await tickets.list_page(principal, filters, PageRequest(page, per_page))
+    result = await reads.list_page(principal, filters, PageRequest(page, per_page))
     return TicketPage(
         data=[ticket_list_item(ticket, replies) for ticket, replies in result.items],
         current_page=result.page,
@@ -79,7 +83,7 @@ async def list_tickets(
     openapi_extra=request_body_schema(TicketCreateIn),
 )
 async def create_ticket(
-    request: Request, principal: PrincipalDep, tickets: TicketServiceDep
+    request: Request, principal: PrincipalDep, intake: TicketIntakeDep
 ) -> TicketEnvelope:
     body, uploads = await parse_body(request, TicketCreateIn)
     new = NewTicket(
@@ -95,19 +99,19 @@ async def create_ticket(
         metadata=body.metadata,
         attachments=uploads,
     )
-    return TicketEnvelope(ticket=ticket_out(await tickets.create(principal, new)))
+    return TicketEnvelope(ticket=ticket_out(await intake.create(principal, new)))
 
 
 @router.get("/{ticket_id}", response_model=TicketDetailEnvelope)
 async def get_ticket(
-    ticket_id: PathId, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, principal: PrincipalDep, reads: TicketReadsDep
 ) -> TicketDetailEnvelope:
-    return TicketDetailEnvelope(ticket=ticket_detail(await tickets.get(principal, ticket_id)))
+    return TicketDetailEnvelope(ticket=ticket_detail(await reads.get(principal, ticket_id)))
 
 
 @router.put("/{ticket_id}", response_model=TicketEnvelope)
 async def update_ticket(
-    ticket_id: PathId, body: TicketUpdateIn, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, body: TicketUpdateIn, principal: PrincipalDep, triage: TicketTriageDep
 ) -> TicketEnvelope:
     fields = set(body.model_fields_set)
     if "tags" in fields:
@@ -120,22 +124,22 @@ async def update_ticket(
         priority=body.priority,
         tag_ids=body.tags,
     )
-    return TicketEnvelope(ticket=ticket_out(await tickets.update(principal, ticket_id, changes)))
+    return TicketEnvelope(ticket=ticket_out(await triage.update(principal, ticket_id, changes)))
 
 
 @router.patch("/{ticket_id}/status", response_model=TicketEnvelope)
 async def change_status(
-    ticket_id: PathId, body: StatusIn, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, body: StatusIn, principal: PrincipalDep, triage: TicketTriageDep
 ) -> TicketEnvelope:
-    ticket = await tickets.change_status(principal, ticket_id, TicketStatus(body.status))
+    ticket = await triage.change_status(principal, ticket_id, TicketStatus(body.status))
     return TicketEnvelope(ticket=ticket_out(ticket))
 
 
 @router.patch("/{ticket_id}/assign", response_model=TicketEnvelope)
 async def assign_ticket(
-    ticket_id: PathId, body: AssignIn, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, body: AssignIn, principal: PrincipalDep, triage: TicketTriageDep
 ) -> TicketEnvelope:
-    ticket = await tickets.assign(principal, ticket_id, body.user_id)
+    ticket = await triage.assign(principal, ticket_id, body.user_id)
     return TicketEnvelope(ticket=ticket_out(ticket))
 
 
@@ -146,10 +150,13 @@ async def assign_ticket(
     openapi_extra=request_body_schema(MessageIn),
 )
 async def add_message(
-    ticket_id: PathId, request: Request, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId,
+    request: Request,
+    principal: PrincipalDep,
+    conversation: TicketConversationDep,
 ) -> MessageEnvelope:
     body, uploads = await parse_body(request, MessageIn)
-    message = await tickets.add_message(
+    message = await conversation.add_message(
         principal, ticket_id, body.body, MessageType(body.type), uploads
     )
     return MessageEnvelope(message=message_out(message))
@@ -157,22 +164,22 @@ async def add_message(
 
 @router.post("/{ticket_id}/rating", response_model=RatingEnvelope, status_code=201)
 async def rate_ticket(
-    ticket_id: PathId, body: RatingIn, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, body: RatingIn, principal: PrincipalDep, triage: TicketTriageDep
 ) -> RatingEnvelope:
-    rating = await tickets.rate(principal, ticket_id, body.score, body.comment)
+    rating = await triage.rate(principal, ticket_id, body.score, body.comment)
     return RatingEnvelope(rating=rating_out(rating))
 
 
 @router.post("/{ticket_id}/watch", response_model=WatchOut)
 async def toggle_watch(
-    ticket_id: PathId, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, principal: PrincipalDep, triage: TicketTriageDep
 ) -> WatchOut:
-    return WatchOut(watching=await tickets.toggle_watch(principal, ticket_id))
+    return WatchOut(watching=await triage.toggle_watch(principal, ticket_id))
 
 
 @router.delete("/{ticket_id}", response_model=MessageText)
 async def delete_ticket(
-    ticket_id: PathId, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: PathId, principal: PrincipalDep, triage: TicketTriageDep
 ) -> MessageText:
-    await tickets.delete(principal, ticket_id)
+    await triage.delete(principal, ticket_id)
     return MessageText(message="Ticket deleted")

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from supportdesk.api.bodies import parse_json
-from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.deps import TicketConversationDep, TicketIntakeDep, TicketReadsDep
 from supportdesk.api.project.deps import ProjectPrincipalDep
 from supportdesk.api.project.errors import ProjectRoute
 from supportdesk.api.project.payloads import operation
@@ -31,8 +31,7 @@ from supportdesk.api.types import Email
 from supportdesk.core import clock
 from supportdesk.core.enums import Priority, TicketSource, TicketStatus
 from supportdesk.core.pagination import PageRequest
-from supportdesk.repositories.tickets import TicketFilters
-from supportdesk.services.tickets import NewTicket
+from supportdesk.services.tickets import NewTicket, TicketFilters
 
 router = APIRouter(tags=["project: tickets"], route_class=ProjectRoute)
 
@@ -51,7 +50,7 @@ async def ping(principal: ProjectPrincipalDep) -> ExternalPing:
     openapi_extra=operation(ExternalTicketIn),
 )
 async def create_ticket(
-    request: Request, principal: ProjectPrincipalDep, tickets: TicketServiceDep
+    request: Request, principal: ProjectPrincipalDep, intake: TicketIntakeDep
 ) -> ExternalTicketCreated:
     """Open a ticket for one of the project's users (found by e-mail, or created)."""
     body = await parse_json(request, ExternalTicketIn)
@@ -69,13 +68,13 @@ async def create_ticket(
         metadata=body.metadata,
         source=TicketSource.API,
     )
-    return ticket_created(await tickets.create(principal, new))
+    return ticket_created(await intake.create(principal, new))
 
 
 @router.get("/tickets", response_model=ExternalTicketPage, openapi_extra=operation())
 async def list_tickets(
     principal: ProjectPrincipalDep,
-    tickets: TicketServiceDep,
+    reads: TicketReadsDep,
     customer_email: Annotated[Email | None, Query()] = None,
     status_: Annotated[ProjectStatus | None, Query(alias="status")] = None,
     priority: Priority | None = None,
@@ -87,7 +86,7 @@ async def list_tickets(
         priority=priority,
         customer_email=str(customer_email) if customer_email else None,
     )
-    result = await tickets.list_page(principal, filters, PageRequest(page, per_page))
+    result = await reads.list_page(principal, filters, PageRequest(page, per_page))
     return ExternalTicketPage(
         data=[ticket_row(ticket) for ticket, _ in result.items],
         current_page=result.page,
@@ -101,10 +100,10 @@ async def list_tickets(
     "/tickets/{ticket_number}", response_model=ExternalTicketEnvelope, openapi_extra=operation()
 )
 async def get_ticket(
-    ticket_number: str, principal: ProjectPrincipalDep, tickets: TicketServiceDep
+    ticket_number: str, principal: ProjectPrincipalDep, reads: TicketReadsDep
 ) -> ExternalTicketEnvelope:
     """A ticket by its number (e.g. NAIJ-2024-00043), with its conversation; no internal notes."""
-    ticket = await tickets.get_conversation(principal, ticket_number)
+    ticket = await reads.get_conversation(principal, ticket_number)
     return ExternalTicketEnvelope(ticket=ticket_conversation(ticket))
 
 
@@ -115,15 +114,20 @@ async def get_ticket(
     openapi_extra=operation(ExternalReplyIn),
 )
 async def reply(
-    ticket_number: str, request: Request, principal: ProjectPrincipalDep, tickets: TicketServiceDep
+    ticket_number: str,
+    request: Request,
+    principal: ProjectPrincipalDep,
+    conversation: TicketConversationDep,
 ) -> ExternalReply:
     """The customer's reply; ``customer_email`` must be the ticket's customer's address."""
     body = await parse_json(request, ExternalReplyIn)
-    ticket, message = await tickets.reply_as_customer(
-        principal, ticket_number, str(body.customer_email), body.body
+    message = await conversation.add_message(
+        principal, ticket_number, body.body, on_behalf_of=str(body.customer_email)
     )
     return ExternalReply(
-        message_id=message.id, ticket=ticket.ticket_number, status=str(ticket.status)
+        message_id=message.id,
+        ticket=message.ticket.ticket_number,
+        status=str(message.ticket.status),
     )
 
 
@@ -133,9 +137,14 @@ async def reply(
     openapi_extra=operation(ExternalCloseIn),
 )
 async def close_ticket(
-    ticket_number: str, request: Request, principal: ProjectPrincipalDep, tickets: TicketServiceDep
+    ticket_number: str,
+    request: Request,
+    principal: ProjectPrincipalDep,
+    conversation: TicketConversationDep,
 ) -> ExternalClosed:
     """Close the ticket for its customer; ``customer_email`` must be the customer's address."""
     body = await parse_json(request, ExternalCloseIn)
-    ticket = await tickets.close_as_customer(principal, ticket_number, str(body.customer_email))
+    ticket = await conversation.close(
+        principal, ticket_number, on_behalf_of=str(body.customer_email)
+    )
     return ExternalClosed(ticket=ticket.ticket_number)

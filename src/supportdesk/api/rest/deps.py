@@ -17,5 +17,5 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 TicketListerDep = Annotated[Principal, with_scope(current_principal, Scope.TICKETS_LIST)]
 TicketReaderDep = Annotated[Principal, with_scope(current_principal, Scope.TICKETS_READ)]
 # Changing a ticket is decided field by field by the ticket rules: customers may reword
-# their own tickets; triage needs tickets:update (services/tickets.py).
+# their own tickets; triage needs tickets:update (services/tickets/triage.py).
 TicketWriterDep = PrincipalDep

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from supportdesk.api.deps import TicketServiceDep
+from supportdesk.api.deps import TicketIntakeDep, TicketReadsDep, TicketTriageDep
 from supportdesk.api.rest.deps import (
     PrincipalDep,
     TicketListerDep,
@@ -36,8 +36,7 @@ from supportdesk.api.rest.schemas import (
 from supportdesk.core.cursor import MAX_CURSOR_LENGTH, CursorRequest
 from supportdesk.core.enums import Priority
 from supportdesk.models import DEFAULT_PROJECT_ID
-from supportdesk.repositories.tickets import TicketFilters
-from supportdesk.services.tickets import NewTicket, TicketChanges
+from supportdesk.services.tickets import NewTicket, TicketChanges, TicketFilters
 
 router = APIRouter(prefix="/tickets", tags=["rest"], route_class=RestRoute)
 
@@ -61,7 +60,7 @@ def _tag_names(tags: str | None) -> tuple[str, ...]:
 @router.get("", response_model=TicketPage)
 async def list_tickets(
     principal: TicketListerDep,
-    tickets: TicketServiceDep,
+    reads: TicketReadsDep,
     status_: Annotated[RestStatus | None, Query(alias="status")] = None,
     priority: Priority | None = None,
     assignee_id: Annotated[str | None, Query(max_length=32)] = None,
@@ -85,21 +84,21 @@ async def list_tickets(
         text=query_text(search, "search"),
     )
     request = CursorRequest(order_by, order_dir == "desc", limit, cursor)
-    page = await tickets.list_keyset(principal, filters, request)
+    page = await reads.list_keyset(principal, filters, request)
     return TicketPage(data=[ticket_out(ticket) for ticket in page.items], meta=meta(page))
 
 
 @router.get("/{ticket_id}", response_model=TicketEnvelope)
 async def get_ticket(
-    ticket_id: str, principal: TicketReaderDep, tickets: TicketServiceDep
+    ticket_id: str, principal: TicketReaderDep, reads: TicketReadsDep
 ) -> TicketEnvelope:
-    ticket = await tickets.get_resource(principal, path_id(Prefix.TICKET, ticket_id))
+    ticket = await reads.get_resource(principal, path_id(Prefix.TICKET, ticket_id))
     return TicketEnvelope(data=ticket_detail(ticket))
 
 
 @router.post("", response_model=TicketEnvelope, status_code=status.HTTP_201_CREATED)
 async def create_ticket(
-    body: TicketCreateIn, principal: PrincipalDep, tickets: TicketServiceDep
+    body: TicketCreateIn, principal: PrincipalDep, intake: TicketIntakeDep
 ) -> TicketEnvelope:
     """Open a ticket; a customer e-mail opens it for that customer (created if new)."""
     new = NewTicket(
@@ -109,16 +108,20 @@ async def create_ticket(
         priority=body.priority,
         customer_email=str(body.customer_email) if body.customer_email else None,
         customer_name=body.customer_name,
+        customer_by_email=True,
+        tag_names=body.tags,
     )
-    ticket = await tickets.create_by_names(principal, new, body.tags)
+    ticket = await intake.create(principal, new)
     return TicketEnvelope(data=ticket_detail(ticket))
 
 
 @router.patch("/{ticket_id}", response_model=TicketEnvelope)
 async def update_ticket(
-    ticket_id: str, body: TicketUpdateIn, principal: TicketWriterDep, tickets: TicketServiceDep
+    ticket_id: str, body: TicketUpdateIn, principal: TicketWriterDep, triage: TicketTriageDep
 ) -> TicketEnvelope:
-    fields = body.model_fields_set - {"tags"}
+    fields = set(body.model_fields_set)
+    if "tags" in fields:
+        fields = (fields - {"tags"}) | {"tag_names"}
     assignee_id = None
     if body.assignee_id is not None:
         assignee_id = field_id(Prefix.USER, body.assignee_id, "assignee_id")
@@ -128,19 +131,17 @@ async def update_ticket(
         priority=body.priority,
         status=to_status(body.status) if body.status else None,
         assignee_id=assignee_id,
+        tag_names=body.tags,
     )
-    tag_names = body.tags if "tags" in body.model_fields_set else None
-    ticket = await tickets.update_by_names(
-        principal, path_id(Prefix.TICKET, ticket_id), changes, tag_names
-    )
+    ticket = await triage.update(principal, path_id(Prefix.TICKET, ticket_id), changes)
     return TicketEnvelope(data=ticket_detail(ticket))
 
 
 @router.delete("/{ticket_id}", response_model=DeletedEnvelope)
 async def delete_ticket(
-    ticket_id: str, principal: PrincipalDep, tickets: TicketServiceDep
+    ticket_id: str, principal: PrincipalDep, triage: TicketTriageDep
 ) -> DeletedEnvelope:
     """Soft delete: the ticket disappears from every surface."""
     row_id = path_id(Prefix.TICKET, ticket_id)
-    await tickets.delete(principal, row_id)
+    await triage.delete(principal, row_id)
     return deleted(Prefix.TICKET, row_id)
