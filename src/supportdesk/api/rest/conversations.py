@@ -21,10 +21,11 @@ from supportdesk.api.rest.schemas import (
     meta,
     path_id,
 )
+from supportdesk.api.rest.text import plain_text
 from supportdesk.api.rest.tickets import Cursor, Limit
 from supportdesk.core.cursor import CursorRequest
 from supportdesk.core.enums import MessageType
-from supportdesk.services.conversations import NewConversation, plain_text
+from supportdesk.services.conversations import NewConversation
 from supportdesk.services.filters import MessageFilters
 
 router = APIRouter(prefix="/conversations", tags=["rest"], route_class=RestRoute)
