@@ -1,13 +1,19 @@
-"""Small test helpers: a movable clock and a SQL statement counter."""
+"""Small test helpers: a movable clock, a SQL statement counter, stored rows and storage."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from supportdesk.config import Settings
+from supportdesk.core.db import Database
+from supportdesk.services.attachments import AttachmentStorage
+
+Row = TypeVar("Row")
 
 
 @dataclass
@@ -47,3 +53,16 @@ class StatementCounter:
 
     def detach(self) -> None:
         event.remove(self.engine.sync_engine, "before_cursor_execute", self._on_execute)
+
+
+async def stored(database: Database, model: type[Row], row_id: int) -> Row:
+    """A row as committed, read back in a transaction of its own."""
+    async with database.transaction() as session:
+        row = await session.get(model, row_id)
+        assert row is not None, f"{model.__name__} {row_id} is not stored"
+        return row
+
+
+def attachment_storage(settings: Settings) -> AttachmentStorage:
+    """The tests' attachment storage, with a 1 KiB limit."""
+    return AttachmentStorage(settings.attachments_dir, 1024)

@@ -23,7 +23,7 @@ from supportdesk.services.accounts import (
 from supportdesk.services.customers import CustomerService
 from supportdesk.services.staff import StaffService
 from tests.factories import Factory
-from tests.support import FrozenClock
+from tests.support import FrozenClock, stored
 
 NEW_PASSWORD = "a-brand-new-secret"
 
@@ -43,13 +43,6 @@ async def _own_profile(database: Database, user_id: int, **given: Any) -> User:
         assert user is not None
         changes = AccountChanges(fields_set=frozenset(given), **given)
         return await AccountService(session).update_own_profile(Principal.for_user(user), changes)
-
-
-async def _key_row(database: Database, key_id: int) -> ApiKey:
-    async with database.transaction() as session:
-        row = await session.get(ApiKey, key_id)
-        assert row is not None
-        return row
 
 
 # ---------------------------------------------------------------------- the e-mail rule
@@ -194,7 +187,7 @@ async def test_deactivation_revokes_the_accounts_keys(
             AccountChanges(fields_set=frozenset({"is_active"}), is_active=False),
         )
 
-    row = await _key_row(database, key.api_key.id)
+    row = await stored(database, ApiKey, key.api_key.id)
     assert (row.revoked, row.revoked_at) == (True, frozen_clock.now())
 
 
@@ -208,7 +201,7 @@ async def test_deletion_revokes_the_accounts_keys(
     async with database.transaction() as session:
         await AccountService(session).delete(Principal.for_user(admin), agent.id)
 
-    row = await _key_row(database, key.api_key.id)
+    row = await stored(database, ApiKey, key.api_key.id)
     assert (row.revoked, row.revoked_at) == (True, frozen_clock.now())
 
 

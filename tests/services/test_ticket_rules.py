@@ -16,7 +16,6 @@ from supportdesk.core.db import Database
 from supportdesk.core.enums import ApiKeyType, MessageType, Priority, TicketStatus
 from supportdesk.core.errors import CustomerMismatch, Forbidden
 from supportdesk.models import Activity, ApiKey, Message, OutboxEvent, Project, Ticket, User
-from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.tickets import (
     NewTicket,
     TicketChanges,
@@ -26,11 +25,7 @@ from supportdesk.services.tickets import (
     TicketTriage,
 )
 from tests.factories import Factory
-from tests.support import FrozenClock
-
-
-def _storage(settings: Settings) -> AttachmentStorage:
-    return AttachmentStorage(settings.attachments_dir, 1024)
+from tests.support import FrozenClock, attachment_storage, stored
 
 
 async def _as(session: AsyncSession, user: User) -> Principal:
@@ -54,7 +49,7 @@ async def _open(
     priority: Priority | None = None,
 ) -> Ticket:
     async with database.transaction() as session:
-        return await TicketIntake(session, _storage(settings)).create(
+        return await TicketIntake(session, attachment_storage(settings)).create(
             await _as(session, by),
             NewTicket(
                 project_id=project.id,
@@ -63,13 +58,6 @@ async def _open(
                 priority=priority,
             ),
         )
-
-
-async def _stored(database: Database, ticket_id: int) -> Ticket:
-    async with database.transaction() as session:
-        ticket = await session.get(Ticket, ticket_id)
-        assert ticket is not None
-        return ticket
 
 
 async def _set_status(
@@ -87,7 +75,7 @@ async def _reply(
     message_type: MessageType = MessageType.REPLY,
 ) -> Message:
     async with database.transaction() as session:
-        return await TicketConversation(session, _storage(settings)).add_message(
+        return await TicketConversation(session, attachment_storage(settings)).add_message(
             await _as(session, by), ticket_id, "Any news?", message_type
         )
 
@@ -165,34 +153,6 @@ async def test_numbers_are_consecutive_per_project_and_formatted_prefix_year_ser
 # ---------------------------------------------------------------------- SLA
 
 
-@pytest.mark.parametrize(
-    ("priority", "first_response", "resolution"),
-    [
-        (Priority.CRITICAL, timedelta(minutes=15), timedelta(hours=2)),
-        (Priority.HIGH, timedelta(hours=1), timedelta(hours=8)),
-        (Priority.MEDIUM, timedelta(hours=4), timedelta(hours=24)),
-        (Priority.LOW, timedelta(hours=8), timedelta(hours=80)),
-    ],
-)
-async def test_sla_due_dates_come_from_the_seed_defaults_for_the_priority(
-    database: Database,
-    settings: Settings,
-    agent: User,
-    project: Project,
-    frozen_clock: FrozenClock,
-    priority: Priority,
-    first_response: timedelta,
-    resolution: timedelta,
-) -> None:
-    created = frozen_clock.now()
-
-    opened = await _open(database, settings, agent, project, priority)
-
-    stored = await _stored(database, opened.id)
-    assert _same_instant(stored.first_response_due_at, created + first_response)
-    assert _same_instant(stored.resolution_due_at, created + resolution)
-
-
 async def test_a_priority_change_recomputes_both_due_dates_from_creation(
     database: Database,
     settings: Settings,
@@ -211,10 +171,10 @@ async def test_a_priority_change_recomputes_both_due_dates_from_creation(
             TicketChanges(frozenset({"priority"}), priority=Priority.CRITICAL),
         )
 
-    stored = await _stored(database, opened.id)
-    assert stored.priority is Priority.CRITICAL
-    assert _same_instant(stored.first_response_due_at, created + timedelta(minutes=15))
-    assert _same_instant(stored.resolution_due_at, created + timedelta(hours=2))
+    row = await stored(database, Ticket, opened.id)
+    assert row.priority is Priority.CRITICAL
+    assert _same_instant(row.first_response_due_at, created + timedelta(minutes=15))
+    assert _same_instant(row.resolution_due_at, created + timedelta(hours=2))
 
 
 # ---------------------------------------------------------------------- status moves
@@ -226,8 +186,8 @@ async def test_assigning_an_open_ticket_moves_it_to_in_progress(
     async with database.transaction() as session:
         await TicketTriage(session).assign(await _as(session, agent), ticket.id, agent.id)
 
-    stored = await _stored(database, ticket.id)
-    assert (stored.status, stored.assignee_id) == (TicketStatus.IN_PROGRESS, agent.id)
+    row = await stored(database, Ticket, ticket.id)
+    assert (row.status, row.assignee_id) == (TicketStatus.IN_PROGRESS, agent.id)
 
 
 @pytest.mark.parametrize("waiting", [TicketStatus.PENDING_CUSTOMER, TicketStatus.RESOLVED])
@@ -243,7 +203,7 @@ async def test_a_customer_reply_reopens_a_ticket_waiting_on_them_or_resolved(
 
     await _reply(database, settings, customer, ticket.id)
 
-    assert (await _stored(database, ticket.id)).status is TicketStatus.OPEN
+    assert (await stored(database, Ticket, ticket.id)).status is TicketStatus.OPEN
 
 
 async def test_a_staff_reply_leaves_a_ticket_pending_on_the_customer(
@@ -253,7 +213,7 @@ async def test_a_staff_reply_leaves_a_ticket_pending_on_the_customer(
 
     await _reply(database, settings, agent, ticket.id)
 
-    assert (await _stored(database, ticket.id)).status is TicketStatus.PENDING_CUSTOMER
+    assert (await stored(database, Ticket, ticket.id)).status is TicketStatus.PENDING_CUSTOMER
 
 
 # ---------------------------------------------------------------------- replies
@@ -283,10 +243,10 @@ async def test_internal_notes_are_hidden_from_the_customers_read(
 
     # One session each: a session's identity map would hand both the first read's ticket.
     async with database.transaction() as session:
-        reads = TicketReads(session, _storage(settings))
+        reads = TicketReads(session, attachment_storage(settings))
         as_customer = await reads.get(await _as(session, customer), ticket.id)
     async with database.transaction() as session:
-        reads = TicketReads(session, _storage(settings))
+        reads = TicketReads(session, attachment_storage(settings))
         as_staff = await reads.get(await _as(session, agent), ticket.id)
 
     assert [message.type for message in as_customer.messages] == [MessageType.REPLY]
@@ -300,7 +260,7 @@ async def test_acting_for_an_email_that_is_not_the_tickets_customer_is_refused(
 
     with pytest.raises(CustomerMismatch):
         async with database.transaction() as session:
-            await TicketConversation(session, _storage(settings)).add_message(
+            await TicketConversation(session, attachment_storage(settings)).add_message(
                 await _as_key(session, key.api_key.id),
                 ticket.id,
                 "I am someone else.",
@@ -325,7 +285,7 @@ async def test_a_customer_cannot_change_the_priority_of_their_own_ticket(
             )
 
     assert refused.value.message.startswith("Only staff")
-    assert (await _stored(database, ticket.id)).priority is ticket.priority
+    assert (await stored(database, Ticket, ticket.id)).priority is ticket.priority
 
 
 async def test_an_internal_key_holding_only_tickets_update_may_change_the_priority(
@@ -340,7 +300,7 @@ async def test_an_internal_key_holding_only_tickets_update_may_change_the_priori
             TicketChanges(frozenset({"priority"}), priority=Priority.CRITICAL),
         )
 
-    assert (await _stored(database, ticket.id)).priority is Priority.CRITICAL
+    assert (await stored(database, Ticket, ticket.id)).priority is Priority.CRITICAL
 
 
 # ---------------------------------------------------------------------- the trail
@@ -374,12 +334,14 @@ CHANGES: dict[str, tuple[Change, set[str], set[str]]] = {
         {"ticket.assigned", "ticket.status_changed"},
     ),
     "reply": (
-        lambda db, cfg, p, t: TicketConversation(db, _storage(cfg)).add_message(p, t, "Hi"),
+        lambda db, cfg, p, t: TicketConversation(db, attachment_storage(cfg)).add_message(
+            p, t, "Hi"
+        ),
         {"message_added"},
         {"ticket.replied"},
     ),
     "add a note": (
-        lambda db, cfg, p, t: TicketConversation(db, _storage(cfg)).add_message(
+        lambda db, cfg, p, t: TicketConversation(db, attachment_storage(cfg)).add_message(
             p, t, "Hmm", MessageType.NOTE
         ),
         {"note_added"},

@@ -24,10 +24,11 @@ from supportdesk.services.tickets import (
 )
 from tests.api.project.conftest import Connected, Connector
 from tests.factories import Factory
+from tests.support import attachment_storage
 
 
 def _storage(settings: Settings) -> AttachmentStorage:
-    return AttachmentStorage(settings.attachments_dir, 1024)
+    return attachment_storage(settings)
 
 
 def _intake(session: AsyncSession, settings: Settings) -> TicketIntake:
