@@ -140,6 +140,12 @@ def test_only_projects_speak_for_customers() -> None:
         assert policy.speaks_for_customers(principal) is (name == "project")
 
 
+def test_projects_and_internal_keys_act_for_a_customer_named_by_email() -> None:
+    for principal, _ in PRINCIPALS.values():
+        expected = principal.kind in (PrincipalKind.PROJECT, PrincipalKind.INTERNAL_KEY)
+        assert policy.acts_for_named_customers(principal) is expected
+
+
 def test_only_portal_agents_are_held_to_their_projects_when_opening_tickets() -> None:
     for name, (principal, _) in PRINCIPALS.items():
         assert policy.works_in_assigned_projects(principal) is (name == "agent")
