@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.engine import make_url
 
 from supportdesk.app import create_app
@@ -22,7 +22,7 @@ from supportdesk.config import Settings
 from supportdesk.core import clock
 from supportdesk.core.db import Database
 from supportdesk.core.migrations import upgrade_to_head
-from supportdesk.models import Base
+from supportdesk.models import Base, TicketTally
 from tests.factories import Factory
 from tests.support import FrozenClock, StatementCounter
 
@@ -98,6 +98,13 @@ async def reference_rows(database: Database) -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
+def emptying_order() -> list[Table]:
+    """Dependent tables first; the tallies last, as deleting tickets writes to them."""
+    tallies = TicketTally.__table__
+    tables = [table for table in reversed(Base.metadata.sorted_tables) if table is not tallies]
+    return [*tables, tallies]
+
+
 @pytest.fixture(scope="session")
 def emptying_script(reference_rows: dict[str, list[dict[str, Any]]]) -> str:
     """PostgreSQL: empty every table and rewind its id sequences, in one statement.
@@ -106,7 +113,7 @@ def emptying_script(reference_rows: dict[str, list[dict[str, Any]]]) -> str:
     for new files for every table and index on each call — most of a test's cost.
     """
     tables = Base.metadata.sorted_tables
-    deletes = [f"DELETE FROM {table.name};" for table in reversed(tables)]
+    deletes = [f"DELETE FROM {table.name};" for table in emptying_order()]
     rewinds = []
     for table in tables:
         if "id" in table.c:
@@ -126,7 +133,7 @@ async def clean_database(
     tables = Base.metadata.sorted_tables
     async with database.engine.begin() as connection:
         if database.is_sqlite:
-            for table in reversed(tables):
+            for table in emptying_order():
                 await connection.execute(table.delete())
         else:
             await connection.exec_driver_sql(emptying_script)

@@ -34,17 +34,23 @@ class StatementCounter:
 
     engine: AsyncEngine
     statements: list[str] = field(default_factory=list)
+    # Each statement with the parameters it was sent with, to EXPLAIN it again.
+    executed: list[tuple[str, Any]] = field(default_factory=list)
     counting: bool = False
 
     def __post_init__(self) -> None:
         event.listen(self.engine.sync_engine, "before_cursor_execute", self._on_execute)
 
-    def _on_execute(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def _on_execute(
+        self, _conn: Any, _cursor: Any, statement: str, parameters: Any, *_args: Any
+    ) -> None:
         if self.counting:
             self.statements.append(statement)
+            self.executed.append((statement, parameters))
 
     def start(self) -> None:
         self.statements.clear()
+        self.executed.clear()
         self.counting = True
 
     def stop(self) -> int:

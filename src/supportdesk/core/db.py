@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_BEGIN_OPTION = "supportdesk_sqlite_begin"
+AUTONOMOUS = "supportdesk_autonomous_engine"
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -57,7 +58,15 @@ class Database:
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
         self.engine = create_engine(url, echo=echo)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        # PostgreSQL: a few connections of its own for work committed apart from the
+        # request's transaction (ticket numbers). A separate pool, so requests holding
+        # the main pool's connections can never starve it.
+        self.autonomous: AsyncEngine | None = None
+        if self.engine.dialect.name == "postgresql":
+            self.autonomous = create_async_engine(url, pool_size=2, max_overflow=4, echo=echo)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, info={AUTONOMOUS: self.autonomous}
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,3 +92,11 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.autonomous is not None:
+            await self.autonomous.dispose()
+
+
+def autonomous_engine(session: AsyncSession) -> AsyncEngine | None:
+    """The engine for transactions committed apart from ``session``'s (PostgreSQL only)."""
+    engine: AsyncEngine | None = session.info.get(AUTONOMOUS)
+    return engine

@@ -16,7 +16,14 @@ from supportdesk.models.project import DEFAULT_PROJECT_ID, Project, ProjectAgent
 from supportdesk.models.setting import Setting
 from supportdesk.models.sla import SlaPolicy
 from supportdesk.models.taxonomy import Category, Tag
-from supportdesk.models.ticket import Rating, Ticket, TicketCounter, Watcher, ticket_tags
+from supportdesk.models.ticket import (
+    Rating,
+    Ticket,
+    TicketCounter,
+    TicketTally,
+    Watcher,
+    ticket_tags,
+)
 from supportdesk.models.user import User
 
 __all__ = [
@@ -45,6 +52,7 @@ __all__ = [
     "Tag",
     "Ticket",
     "TicketCounter",
+    "TicketTally",
     "User",
     "Watcher",
     "department_agents",

@@ -1,13 +1,13 @@
 """Keyset pagination of any statement (the cursor itself: core/cursor.py).
 
-A page costs a fixed number of statements whatever its size: one counting the matches,
-one reading the page (a row more than asked, to know whether a next page exists), plus
-any ``selectinload`` the caller asks for.
+A page costs a fixed number of statements whatever its size: one reading the page (a row
+more than asked, to know whether a next page exists), one for the total unless the first
+page holds the whole list, plus any ``selectinload`` the caller asks for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,13 +44,15 @@ async def keyset_page(
     row_id: Expression,
     request: CursorRequest,
     options: Sequence[ORMOption] = (),
+    count: Callable[[], Awaitable[int]] | None = None,
 ) -> CursorPage[Any]:
     """The page of ``statement`` (its filters, no order) after ``request.cursor``.
 
     Items are the statement's first entity, or tuples when it selects more columns.
+    The total is ``count()``, or the statement's rows counted; a first page that holds
+    the whole list needs neither.
     """
     position = decode(request, ordering.kind)
-    total = await count_rows(session, statement)
 
     page = statement.add_columns(ordering.sort.label("keyset_sort"), row_id.label("keyset_id"))
     if position is not None:
@@ -60,6 +62,13 @@ async def keyset_page(
     else:
         page = page.order_by(ordering.sort.asc(), row_id.asc())
     rows = (await session.execute(page.options(*options).limit(request.limit + 1))).all()
+
+    if position is None and len(rows) <= request.limit:
+        total = len(rows)
+    elif count is not None:
+        total = await count()
+    else:
+        total = await count_rows(session, statement)
 
     next_cursor = None
     if len(rows) > request.limit:

@@ -1,12 +1,14 @@
-"""One offset page of any statement, its total counted alongside by a window function."""
+"""Offset pages: any statement's, its total counted alongside by a window function; and
+the large lists', which read their ids first and take their totals from elsewhere."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func
+from sqlalchemy import ScalarSelect, Select, func
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import QueryableAttribute
 
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.repositories.base import count_rows
@@ -42,3 +44,26 @@ async def fetch_page(
     else:
         items = [row[0] if len(row) == 2 else tuple(row[:-1]) for row in rows]
     return Page(items=items, total=total, page=page.page, per_page=page.per_page)
+
+
+def ids_on_page(
+    listing: Select[*tuple[Any, ...]], key: QueryableAttribute[int], page: PageRequest
+) -> ScalarSelect[int]:
+    """The keys of ``listing``'s rows on ``page``, to select the rows by.
+
+    Selecting the keys first lets a deep page skip its offset on an index alone (page
+    5,000 reads 100,000 index entries, not 100,000 rows with their joins); the rows
+    and their relations are then read for the page's keys only.
+    """
+    return listing.with_only_columns(key).limit(page.per_page).offset(page.offset).scalar_subquery()
+
+
+async def page_total(page: PageRequest, returned: int, count: Callable[[], Awaitable[int]]) -> int:
+    """The total of a list of which ``page`` returned ``returned`` rows.
+
+    A short page, or an empty first page, is the end of the list: its total is known
+    without asking. Otherwise ``count`` answers.
+    """
+    if (returned and returned < page.per_page) or (returned == 0 and page.page == 1):
+        return page.offset + returned
+    return await count()

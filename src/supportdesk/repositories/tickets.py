@@ -23,6 +23,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from supportdesk.auth import policy
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.core.cursor import CursorPage, CursorRequest, SortKind
+from supportdesk.core.db import autonomous_engine
 from supportdesk.core.enums import MessageType, Priority, Role, TicketStatus
 from supportdesk.core.errors import ValidationFailed
 from supportdesk.core.pagination import Page, PageRequest
@@ -35,12 +36,14 @@ from supportdesk.models import (
     Tag,
     Ticket,
     TicketCounter,
+    TicketTally,
     Watcher,
 )
-from supportdesk.repositories.base import Repository, contains_text, not_deleted
-from supportdesk.repositories.dialect import insert_for, prefix_query, prefix_terms, text_matches
+from supportdesk.repositories.base import Repository, contains_text, count_rows, not_deleted
+from supportdesk.repositories.dialect import insert_for, prefix_query, text_matches
 from supportdesk.repositories.keyset import Ordering, keyset_page
-from supportdesk.repositories.paging import fetch_page
+from supportdesk.repositories.paging import fetch_page, ids_on_page, page_total
+from supportdesk.repositories.tallies import TallyRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,26 +174,35 @@ class TicketRepository(Repository):
     ) -> Page[tuple[Ticket, int]]:
         """A page of tickets with their summary relations and reply counts.
 
-        Costs two statements whatever the page size: the rows (many-to-one relations
-        joined in, the total counted alongside by a window function) and the tags. Only
-        a page past the end needs a third, to count what it did not return.
+        Three statements whatever the page size: the rows (their keys chosen first,
+        many-to-one relations joined in), the tags, and the total (tallies.py) unless
+        the page shows where the list ends.
         """
-        statement = (
-            self._listing(principal, filters)
-            .add_columns(_reply_count().label("reply_count"))
-            .options(*_SUMMARY_LOADS)
+        rows = (
+            await self.session.execute(
+                self._page_of(principal, filters, page)
+                .add_columns(_reply_count().label("reply_count"))
+                .options(*_SUMMARY_LOADS)
+            )
+        ).all()
+        total = await page_total(page, len(rows), lambda: self.total(principal, filters))
+        return Page(
+            items=[(ticket, int(replies)) for ticket, replies in rows],
+            total=total,
+            page=page.page,
+            per_page=page.per_page,
         )
-        return await fetch_page(
-            self.session, statement, page, into=lambda ticket, replies: (ticket, int(replies))
-        )
+
+    def _page_of(
+        self, principal: Principal, filters: TicketFilters, page: PageRequest
+    ) -> Select[Ticket]:
+        """The tickets on ``page`` of a list, newest first."""
+        on_page = ids_on_page(self._listing(principal, filters), Ticket.id, page)
+        return select(Ticket).where(Ticket.id.in_(on_page)).order_by(*_NEWEST_FIRST)
 
     def _listing(self, principal: Principal, filters: TicketFilters) -> Select[Ticket]:
         """The tickets of a list, newest first."""
-        return (
-            self.readable(principal)
-            .where(*self._where(filters))
-            .order_by(Ticket.created_at.desc(), Ticket.id.desc())
-        )
+        return self.readable(principal).where(*self._where(filters)).order_by(*_NEWEST_FIRST)
 
     def _where(self, filters: TicketFilters) -> list[ColumnElement[bool]]:
         where: list[ColumnElement[bool]] = []
@@ -229,16 +241,48 @@ class TicketRepository(Repository):
     ) -> Page[Ticket]:
         """A page of tickets, newest first, with every relation of the ticket resource.
 
-        Two statements whatever the page size (rows with the total, then the tags).
+        Three statements whatever the page size: the rows, the tags, the total.
         """
-        statement = self._listing(principal, filters).options(*RESOURCE_LOADS)
-        return await fetch_page(self.session, statement, page)
+        tickets = (
+            await self.session.scalars(
+                self._page_of(principal, filters, page).options(*RESOURCE_LOADS)
+            )
+        ).all()
+        total = await page_total(page, len(tickets), lambda: self.total(principal, filters))
+        return Page(items=list(tickets), total=total, page=page.page, per_page=page.per_page)
+
+    async def total(self, principal: Principal, filters: TicketFilters) -> int:
+        """How many tickets a list holds, without counting them where it can.
+
+        Filters on a ticket's project, status, priority and assignee are tallied
+        (tallies.py): the sum reads a bounded number of rows at any size. A customer's
+        own tickets, and any other filter, are counted on the indexes that serve them.
+        """
+        tallied = _tallied_visibility(principal)
+        if tallied is None or not _only_tallied_filters(filters):
+            return await self.counted(principal, filters)
+        conditions, created_elsewhere = tallied
+        total = await TallyRepository(self.session).total(*conditions, *_tally_filters(filters))
+        if created_elsewhere is not None:
+            # An agent also sees what they created outside their projects and queue.
+            counted = select(Ticket.id).where(
+                not_deleted(Ticket), created_elsewhere, *self._where(filters)
+            )
+            total += await count_rows(self.session, counted)
+        return total
 
     async def get_resource(self, principal: Principal, ticket_id: int) -> Ticket | None:
         """A ticket the principal can see, with every relation of the ticket resource."""
         return await self.session.scalar(
             self.readable(principal).where(Ticket.id == ticket_id).options(*RESOURCE_LOADS)
         )
+
+    async def counted(self, principal: Principal, filters: TicketFilters) -> int:
+        """How many tickets a list holds, counted one by one (what a tally must equal)."""
+        listed = select(Ticket.id).where(
+            not_deleted(Ticket), visibility(principal), *self._where(filters)
+        )
+        return await count_rows(self.session, listed)
 
     async def count_customer_tickets_since(self, customer_id: int, since: datetime) -> int:
         """Tickets of a customer created since ``since``, deleted ones included."""
@@ -275,18 +319,25 @@ class TicketRepository(Repository):
         return contains_text(text, Ticket.subject, Ticket.description)
 
     def _search(self, text: str) -> ColumnElement[bool]:
-        by_number_or_email = contains_text(text, Ticket.ticket_number, Ticket.customer_email)
-        words = re.findall(r"\w+", text)
+        """A ticket number or a customer's e-mail starting with the text, or a subject
+        with its words.
+
+        Every branch is served by an index (ix_tickets_ticket_number_prefix,
+        ix_tickets_customer_email_lower, ix_tickets_subject_fts): a search never reads
+        the whole table, whatever its size.
+        """
+        typed = text.strip()
+        by_number = Ticket.ticket_number.startswith(typed.upper(), autoescape=True)
+        by_email = func.lower(Ticket.customer_email).startswith(typed.lower(), autoescape=True)
+        words = re.findall(r"\w+", typed)
         subject: ColumnElement[bool]
         if self.is_postgresql and words:
-            # Served by the GIN index ix_tickets_subject_fts. Every word matches as a
-            # prefix, so a search typed halfway ("upl") finds what LIKE would ("upload").
-            subject = func.to_tsvector("simple", Ticket.subject).bool_op("@@")(
-                func.to_tsquery("simple", prefix_terms(words))
-            )
+            # Every word matches as a prefix, so a search typed halfway ("upl") finds
+            # what it would once finished ("upload").
+            subject = text_matches(Ticket.subject, prefix_query(words))
         else:
-            subject = contains_text(text, Ticket.subject)
-        return or_(subject, by_number_or_email)
+            subject = contains_text(typed, Ticket.subject)
+        return or_(subject, by_number, by_email)
 
     async def get(self, principal: Principal, ticket_id: int) -> Ticket | None:
         """A ticket the principal can see, with no relations loaded."""
@@ -357,10 +408,13 @@ class TicketRepository(Repository):
         )
 
     async def next_number(self, project_id: int, year: int) -> int:
-        """Hand out the next number of a project's year, atomically.
+        """Hand out the next number of a project's year: unique and increasing.
 
-        One upsert: the row lock it takes makes concurrent creators queue, so no two
-        tickets ever get the same number and none is skipped.
+        One upsert, whose row lock makes concurrent creators take turns. On PostgreSQL
+        it commits at once, in a transaction of its own: creators wait on the counter
+        for one statement, not for one another's whole request — so a create that fails
+        after taking its number leaves a gap. SQLite has one writer at a time anyway:
+        there the number is taken in the request's transaction and never skipped.
         """
         statement = (
             insert_for(self.session, TicketCounter)
@@ -371,7 +425,12 @@ class TicketRepository(Repository):
             )
             .returning(TicketCounter.last_number)
         )
-        number = await self.session.scalar(statement)
+        autonomous = autonomous_engine(self.session)
+        if autonomous is None:
+            number = await self.session.scalar(statement)
+        else:
+            async with autonomous.begin() as connection:
+                number = await connection.scalar(statement)
         assert number is not None
         return int(number)
 
@@ -424,4 +483,72 @@ class TicketRepository(Repository):
                 joinedload(Ticket.assignee),
                 selectinload(Ticket.tags),
             ),
+            count=lambda: self.total(principal, filters),
         )
+
+
+_NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
+
+# The filters a tally answers; any other makes a list count its tickets.
+_TALLIED_FILTERS = frozenset(
+    {"status", "statuses", "priority", "project_id", "assignee_id", "unassigned"}
+)
+
+
+def _only_tallied_filters(filters: TicketFilters) -> bool:
+    return all(
+        getattr(filters, name) == getattr(_NO_FILTERS, name)
+        for name in TicketFilters.__dataclass_fields__
+        if name not in _TALLIED_FILTERS
+    )
+
+
+_NO_FILTERS = TicketFilters()
+
+
+def _tally_filters(filters: TicketFilters) -> list[ColumnElement[bool]]:
+    """``filters`` (tallied ones only) as conditions on tally rows."""
+    where: list[ColumnElement[bool]] = []
+    if filters.status is not None:
+        where.append(TicketTally.status == filters.status)
+    if filters.statuses:
+        where.append(TicketTally.status.in_(filters.statuses))
+    if filters.priority is not None:
+        where.append(TicketTally.priority == filters.priority)
+    if filters.project_id is not None:
+        where.append(TicketTally.project_id == filters.project_id)
+    if filters.assignee_id is not None:
+        where.append(TicketTally.assignee_id == filters.assignee_id)
+    if filters.unassigned:
+        where.append(TicketTally.assignee_id.is_(None))
+    return where
+
+
+def _tallied_visibility(
+    principal: Principal,
+) -> tuple[list[ColumnElement[bool]], ColumnElement[bool] | None] | None:
+    """:func:`visibility` in tally rows: the groups a principal sees, and (for an agent)
+    the tickets they see outside those groups, which are counted. None: not tallied.
+    """
+    user = principal.user
+    match principal.kind:
+        case PrincipalKind.INTERNAL_KEY | PrincipalKind.SYSTEM:
+            return [], None
+        case PrincipalKind.PROJECT if principal.project is not None:
+            return [TicketTally.project_id == principal.project.id], None
+        case PrincipalKind.AGENT_KEY if user is not None:
+            return [TicketTally.assignee_id == user.id], None
+        case PrincipalKind.USER if user is not None and user.role.is_admin:
+            return [], None
+        case PrincipalKind.USER if user is not None and user.role is Role.AGENT:
+            agent_projects = select(ProjectAgent.project_id).where(ProjectAgent.user_id == user.id)
+            in_groups = or_(
+                TicketTally.project_id.in_(agent_projects), TicketTally.assignee_id == user.id
+            )
+            created_elsewhere = and_(
+                Ticket.creator_id == user.id,
+                Ticket.project_id.not_in(agent_projects),
+                or_(Ticket.assignee_id.is_(None), Ticket.assignee_id != user.id),
+            )
+            return [in_groups], created_elsewhere
+    return None

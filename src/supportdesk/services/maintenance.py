@@ -16,6 +16,7 @@ from supportdesk.auth.principal import Principal
 from supportdesk.core.enums import TicketStatus
 from supportdesk.repositories.maintenance import MaintenanceRepository
 from supportdesk.repositories.outbox import OutboxRepository
+from supportdesk.repositories.tallies import TallyRepository
 from supportdesk.repositories.tickets import TicketRepository
 from supportdesk.services.settings import SettingsService
 from supportdesk.services.tickets import TicketTriage
@@ -95,6 +96,9 @@ class MaintenanceService:
         files = await self.repository.orphaned_storage_keys(ids)
         await self.repository.delete_tickets(ids)
         return Purged(len(ids), files)
+
+    async def fold_tallies(self) -> None:
+        await TallyRepository(self.session).compact()
 
     async def cleanup(self, now: datetime) -> tuple[int, int]:
         """Forget revoked tokens past their refresh window and week-old published events."""

@@ -164,6 +164,14 @@ async def check_sla(ctx: dict[str, Any]) -> int:
     return len(breaches)
 
 
+async def fold_tallies(ctx: dict[str, Any]) -> None:
+    """Fold the ticket tallies into one row per group (every minute), so list totals
+    keep reading few rows however many tickets change."""
+    res = resources(ctx)
+    async with res.database.transaction() as session:
+        await MaintenanceService(session).fold_tallies()
+
+
 async def auto_close(ctx: dict[str, Any]) -> int:
     """Close resolved tickets idle for sd_auto_close_days (0 = off), one at a time."""
     res = resources(ctx)

@@ -53,6 +53,7 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule(jobs.check_sla),  # every minute
+    Schedule(jobs.fold_tallies, second=30),  # every minute, between SLA checks
     Schedule(jobs.auto_close, minute=5),  # hourly
     Schedule(jobs.cleanup, hour=3, minute=15),  # daily
     Schedule(jobs.purge_deleted, day=1, hour=3, minute=45),  # monthly

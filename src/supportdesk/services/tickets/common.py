@@ -18,7 +18,7 @@ from supportdesk.models import Attachment, Message, Ticket
 from supportdesk.repositories.tickets import TicketRepository
 from supportdesk.repositories.users import normalize_email
 from supportdesk.services.activity import ActivityLog
-from supportdesk.services.attachments import AttachmentStorage, Upload
+from supportdesk.services.attachments import AttachmentStorage, StoredFile, Upload
 from supportdesk.services.sla import SlaService
 from supportdesk.services.tickets.records import TicketKey, could_be_number
 
@@ -128,9 +128,24 @@ class TicketFiles:
         *,
         internal: bool,
     ) -> list[Attachment]:
+        stored = await self.store(uploads)
+        return await self.attach(principal, ticket, message, stored, internal=internal)
+
+    async def store(self, uploads: Sequence[Upload]) -> list[StoredFile]:
+        """Write the uploads to storage, refusing one past the size limit."""
+        return [await self.storage.save(upload) for upload in uploads]
+
+    async def attach(
+        self,
+        principal: Principal,
+        ticket: Ticket,
+        message: Message | None,
+        files: Sequence[StoredFile],
+        *,
+        internal: bool,
+    ) -> list[Attachment]:
         attachments = []
-        for upload in uploads:
-            stored = await self.storage.save(upload)
+        for stored in files:
             attachment = Attachment(
                 ticket_id=ticket.id,
                 message_id=message.id if message is not None else None,

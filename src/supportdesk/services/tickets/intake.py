@@ -56,6 +56,8 @@ class TicketIntake:
         creator, customer = await self._parties(principal, new)
         if customer is not None and not policy.is_staff(principal):
             await self._check_daily_limit(customer, now)
+        # Files first: a refused upload must not use up a ticket number.
+        files = await self.files.store(new.attachments)
         number = await self.tickets.next_number(project.id, now.year)
         ticket = Ticket(
             # The id too, not only the relation: the SLA lookup below reads project_id
@@ -85,7 +87,7 @@ class TicketIntake:
         await self.sla.start(ticket, now)
         self.tickets.add(ticket)
         await self.session.flush()
-        await self.files.save(principal, ticket, None, new.attachments, internal=False)
+        await self.files.attach(principal, ticket, None, files, internal=False)
         self.activity.record_ticket_change(
             principal,
             ticket,

@@ -1,0 +1,59 @@
+"""Ticket totals added up from ``ticket_tallies`` instead of counted from ``tickets``.
+
+Triggers keep the tallies (migration 0005): every insert, delete or change of a
+ticket's project, status, priority, assignee or deletion appends a +1/-1 row in the
+writing transaction. Appending never waits on another writer's row, as a counter
+updated in place would; :meth:`TallyRepository.compact` folds the rows into one per
+group from time to time, so a sum reads a number of rows bounded by the hub's projects,
+statuses, priorities and agents — never by its tickets.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, delete, func, insert, select, text
+
+from supportdesk.models import TicketTally
+from supportdesk.repositories.base import Repository
+
+_GROUP = (TicketTally.project_id, TicketTally.status, TicketTally.priority, TicketTally.assignee_id)
+
+
+_FOLD_ON_POSTGRESQL = text(
+    "WITH folded AS ("
+    " DELETE FROM ticket_tallies"
+    " RETURNING project_id, status, priority, assignee_id, tickets)"
+    " INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)"
+    " SELECT project_id, status, priority, assignee_id, sum(tickets) FROM folded"
+    " GROUP BY project_id, status, priority, assignee_id HAVING sum(tickets) <> 0"
+)
+
+
+class TallyRepository(Repository):
+    async def total(self, *where: ColumnElement[bool]) -> int:
+        """Live tickets in the groups matching ``where`` (conditions on TicketTally)."""
+        summed = select(func.coalesce(func.sum(TicketTally.tickets), 0)).where(*where)
+        return int(await self.session.scalar(summed) or 0)
+
+    async def compact(self) -> None:
+        """Fold every tally row into one per group (groups summing to 0 disappear).
+
+        On PostgreSQL one statement deletes the rows it sees and inserts their sums, so
+        a row committed meanwhile by a writer is neither lost nor counted twice. SQLite
+        has one writer at a time: two statements in this transaction are as safe.
+        """
+        if self.is_postgresql:
+            await self.session.execute(_FOLD_ON_POSTGRESQL)
+            return
+        last = await self.session.scalar(select(func.max(TicketTally.id)))
+        if last is None:
+            return
+        sums = (
+            select(*_GROUP, func.sum(TicketTally.tickets))
+            .where(TicketTally.id <= last)
+            .group_by(*_GROUP)
+            .having(func.sum(TicketTally.tickets) != 0)
+        )
+        await self.session.execute(
+            insert(TicketTally).from_select([*_GROUP, TicketTally.tickets], sums)
+        )
+        await self.session.execute(delete(TicketTally).where(TicketTally.id <= last))
