@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import event
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
+from supportdesk.core.enums import Priority, TicketStatus
 from supportdesk.services.attachments import AttachmentStorage
 
 Row = TypeVar("Row")
@@ -72,3 +74,47 @@ async def stored(database: Database, model: type[Row], row_id: int) -> Row:
 def attachment_storage(settings: Settings) -> AttachmentStorage:
     """The tests' attachment storage, with a 1 KiB limit."""
     return AttachmentStorage(settings.attachments_dir, 1024)
+
+
+def ticket_rows(count: int, **values: Any) -> list[dict[str, Any]]:
+    """``count`` tickets of project 1 as rows for one bulk INSERT, cycling through the
+    statuses and priorities; ``values`` set the same column on every row."""
+    created = datetime(2026, 1, 1, tzinfo=UTC)
+    statuses = list(TicketStatus)
+    priorities = list(Priority)
+    return [
+        {
+            "project_id": 1,
+            "year": 2026,
+            "number": n,
+            "ticket_number": f"DEMO-2026-{n:05d}",
+            "subject": f"Ticket {n}",
+            "description": "Bulk",
+            "status": statuses[n % len(statuses)],
+            "priority": priorities[n % len(priorities)],
+            "created_at": created,
+            "updated_at": created,
+            **values,
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+async def table_scans(database: Database, sql: str, parameters: Any) -> list[str]:
+    """The tables the database's plan for ``sql`` reads whole (no index narrows them)."""
+    async with database.engine.connect() as connection:
+        if database.is_sqlite:
+            plan = await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", parameters)
+            steps = [str(row[-1]).split() for row in plan]
+            return [step[1] for step in steps if step[0] == "SCAN" and "USING" not in step]
+        explained = await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {sql}", parameters)
+        document = explained.scalar_one()
+    root = (json.loads(document) if isinstance(document, str) else document)[0]["Plan"]
+    scans: list[str] = []
+    nodes = [root]
+    while nodes:
+        node = nodes.pop()
+        if node["Node Type"] == "Seq Scan":
+            scans.append(node["Relation Name"])
+        nodes.extend(node.get("Plans", ()))
+    return scans

@@ -23,7 +23,7 @@ from supportdesk.models import Project, Ticket, TicketTally, User
 from supportdesk.repositories.tallies import TallyRepository
 from supportdesk.repositories.tickets import TicketFilters, TicketRepository
 from tests.factories import Factory
-from tests.support import StatementCounter
+from tests.support import StatementCounter, ticket_rows
 
 FILTERS = {
     "none": TicketFilters(),
@@ -197,27 +197,6 @@ async def _totals_only(database: Database, principal: Principal, filters: Ticket
 # ---------------------------------------------------------------- at size: the query plan
 
 
-def _ticket_rows(count: int) -> list[dict[str, Any]]:
-    created = datetime(2026, 1, 1, tzinfo=UTC)
-    statuses = list(TicketStatus)
-    priorities = list(Priority)
-    return [
-        {
-            "project_id": 1,
-            "year": 2026,
-            "number": n,
-            "ticket_number": f"DEMO-2026-{n:05d}",
-            "subject": f"Ticket {n}",
-            "description": "Bulk",
-            "status": statuses[n % len(statuses)],
-            "priority": priorities[n % len(priorities)],
-            "created_at": created,
-            "updated_at": created,
-        }
-        for n in range(1, count + 1)
-    ]
-
-
 def _scanned(plan: Any, visit: Callable[[dict[str, Any]], None]) -> None:
     visit(plan)
     for child in plan.get("Plans", ()):
@@ -228,7 +207,7 @@ async def test_the_total_of_ten_thousand_tickets_reads_a_bounded_number_of_rows(
     database: Database, statements: StatementCounter
 ) -> None:
     async with database.transaction() as session:
-        await session.execute(insert(Ticket), _ticket_rows(10_000))
+        await session.execute(insert(Ticket), ticket_rows(10_000))
         await TallyRepository(session).compact()
     admin = Principal.system()
 

@@ -9,14 +9,16 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy import insert, text
 
 from supportdesk.core.db import Database
 from supportdesk.core.enums import Role
-from supportdesk.models import User
+from supportdesk.models import Ticket, User
+from supportdesk.services.sla import SlaService
 from supportdesk.worker import jobs
 from supportdesk.worker.context import Resources
 from tests.factories import Factory
-from tests.support import FrozenClock
+from tests.support import FrozenClock, StatementCounter, table_scans, ticket_rows
 from tests.worker.conftest import Pipeline
 from tests.worker.support import Desk, activities, events, notifications
 
@@ -185,3 +187,27 @@ async def test_the_overdue_filter_and_the_report_agree_with_the_breach_flags(
     ]
     assert [ticket["id"] for ticket in listed.json()["data"]] == flagged == [late["id"]]
     assert overview.json()["sla_breached"] == 1
+
+
+async def test_the_sla_check_reads_only_tickets_whose_clocks_run(
+    database: Database, statements: StatementCounter
+) -> None:
+    # Ten thousand tickets whose clocks stopped long ago: answered, finished or breached.
+    overdue = {"first_response_due_at": T0 - timedelta(days=9), "resolution_due_at": T0}
+    async with database.transaction() as session:
+        await session.execute(
+            insert(Ticket),
+            ticket_rows(10_000, first_responded_at=T0, resolution_breached_at=T0, **overdue),
+        )
+        if not database.is_sqlite:
+            await session.execute(text("ANALYZE tickets"))
+
+    statements.start()
+    async with database.transaction() as session:
+        assert await SlaService(session).record_breaches(T0) == []
+    statements.stop()
+
+    checks = [(sql, p) for sql, p in statements.executed if sql.startswith("UPDATE tickets")]
+    assert len(checks) == 2
+    for sql, parameters in checks:
+        assert await table_scans(database, sql, parameters) == []
