@@ -10,7 +10,7 @@ from supportdesk.core.enums import Priority, Role
 from supportdesk.services.api_keys import IssuedKey
 from tests.api.legacy.conftest import bearer, created_id
 from tests.factories import Factory
-from tests.support import FrozenClock
+from tests.support import FrozenClock, StatementCounter
 
 TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")
 
@@ -186,3 +186,27 @@ async def test_a_ticket_id_must_be_a_whole_number_in_range(
         )
         assert response.status_code == 422, ticket_id
         assert response.json() == {"success": False, "error": error}
+
+
+async def _list_cost(
+    client: AsyncClient, key: IssuedKey, statements: StatementCounter, email: str
+) -> int:
+    statements.start()
+    await _list(client, key, email)
+    return statements.stop()
+
+
+async def test_the_list_costs_the_same_statements_for_one_ticket_or_many(
+    client: AsyncClient, key: IssuedKey, make: Factory, statements: StatementCounter
+) -> None:
+    one = await make.user(Role.CUSTOMER, email="one@example.com")
+    many = await make.user(Role.CUSTOMER, email="many@example.com")
+    await make.ticket(by=one)
+    for _ in range(30):
+        await make.ticket(by=many)
+    await _list(client, key, "nobody@example.com")  # the key's first use is stamped once
+
+    cost_of_one = await _list_cost(client, key, statements, "one@example.com")
+    cost_of_many = await _list_cost(client, key, statements, "many@example.com")
+
+    assert cost_of_many == cost_of_one
