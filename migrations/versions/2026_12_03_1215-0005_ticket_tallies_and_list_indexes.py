@@ -27,6 +27,8 @@ _CHANGED = (
     " OR OLD.priority IS DISTINCT FROM NEW.priority"
     " OR OLD.assignee_id IS DISTINCT FROM NEW.assignee_id"
     " OR (OLD.deleted_at IS NULL) <> (NEW.deleted_at IS NULL)"
+    " OR (OLD.first_response_breached_at IS NULL AND OLD.resolution_breached_at IS NULL)"
+    " <> (NEW.first_response_breached_at IS NULL AND NEW.resolution_breached_at IS NULL)"
 )
 
 # PostgreSQL: inserts and deletes (COPY and bulk deletes included) add one row per group
@@ -36,18 +38,22 @@ _POSTGRESQL = [
     """
     CREATE FUNCTION ticket_tallies_added() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)
-        SELECT project_id, status, priority, assignee_id, count(*) FROM added_tickets WHERE deleted_at IS NULL
-        GROUP BY project_id, status, priority, assignee_id;
+        INSERT INTO ticket_tallies
+            (project_id, status, priority, assignee_id, breached, tickets)
+        SELECT project_id, status, priority, assignee_id,
+            (first_response_breached_at IS NOT NULL OR resolution_breached_at IS NOT NULL), count(*)
+        FROM added_tickets WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5;
         RETURN NULL;
     END $$
     """,
     """
     CREATE FUNCTION ticket_tallies_removed() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)
-        SELECT project_id, status, priority, assignee_id, -count(*) FROM removed_tickets WHERE deleted_at IS NULL
-        GROUP BY project_id, status, priority, assignee_id;
+        INSERT INTO ticket_tallies
+            (project_id, status, priority, assignee_id, breached, tickets)
+        SELECT project_id, status, priority, assignee_id,
+            (first_response_breached_at IS NOT NULL OR resolution_breached_at IS NOT NULL), -count(*)
+        FROM removed_tickets WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5;
         RETURN NULL;
     END $$
     """,
@@ -55,12 +61,16 @@ _POSTGRESQL = [
     CREATE FUNCTION ticket_tallies_moved() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
         IF OLD.deleted_at IS NULL THEN
-            INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)
-            VALUES (OLD.project_id, OLD.status, OLD.priority, OLD.assignee_id, -1);
+            INSERT INTO ticket_tallies
+            (project_id, status, priority, assignee_id, breached, tickets)
+            VALUES (OLD.project_id, OLD.status, OLD.priority, OLD.assignee_id,
+            (OLD.first_response_breached_at IS NOT NULL OR OLD.resolution_breached_at IS NOT NULL), -1);
         END IF;
         IF NEW.deleted_at IS NULL THEN
-            INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)
-            VALUES (NEW.project_id, NEW.status, NEW.priority, NEW.assignee_id, 1);
+            INSERT INTO ticket_tallies
+            (project_id, status, priority, assignee_id, breached, tickets)
+            VALUES (NEW.project_id, NEW.status, NEW.priority, NEW.assignee_id,
+            (NEW.first_response_breached_at IS NOT NULL OR NEW.resolution_breached_at IS NOT NULL), 1);
         END IF;
         RETURN NULL;
     END $$
@@ -87,29 +97,37 @@ _SQLITE = [
     """
     CREATE TRIGGER ticket_tallies_added AFTER INSERT ON tickets
     WHEN NEW.deleted_at IS NULL BEGIN
-        INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)
-        VALUES (NEW.project_id, NEW.status, NEW.priority, NEW.assignee_id, 1);
+        INSERT INTO ticket_tallies
+            (project_id, status, priority, assignee_id, breached, tickets)
+        VALUES (NEW.project_id, NEW.status, NEW.priority, NEW.assignee_id,
+            (NEW.first_response_breached_at IS NOT NULL OR NEW.resolution_breached_at IS NOT NULL), 1);
     END
     """,
     """
     CREATE TRIGGER ticket_tallies_removed AFTER DELETE ON tickets
     WHEN OLD.deleted_at IS NULL BEGIN
-        INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)
-        VALUES (OLD.project_id, OLD.status, OLD.priority, OLD.assignee_id, -1);
+        INSERT INTO ticket_tallies
+            (project_id, status, priority, assignee_id, breached, tickets)
+        VALUES (OLD.project_id, OLD.status, OLD.priority, OLD.assignee_id,
+            (OLD.first_response_breached_at IS NOT NULL OR OLD.resolution_breached_at IS NOT NULL), -1);
     END
     """,
     f"""
     CREATE TRIGGER ticket_tallies_left AFTER UPDATE ON tickets
     WHEN OLD.deleted_at IS NULL AND ({_SQLITE_CHANGED}) BEGIN
-        INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)
-        VALUES (OLD.project_id, OLD.status, OLD.priority, OLD.assignee_id, -1);
+        INSERT INTO ticket_tallies
+            (project_id, status, priority, assignee_id, breached, tickets)
+        VALUES (OLD.project_id, OLD.status, OLD.priority, OLD.assignee_id,
+            (OLD.first_response_breached_at IS NOT NULL OR OLD.resolution_breached_at IS NOT NULL), -1);
     END
     """,  # noqa: S608
     f"""
     CREATE TRIGGER ticket_tallies_joined AFTER UPDATE ON tickets
     WHEN NEW.deleted_at IS NULL AND ({_SQLITE_CHANGED}) BEGIN
-        INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)
-        VALUES (NEW.project_id, NEW.status, NEW.priority, NEW.assignee_id, 1);
+        INSERT INTO ticket_tallies
+            (project_id, status, priority, assignee_id, breached, tickets)
+        VALUES (NEW.project_id, NEW.status, NEW.priority, NEW.assignee_id,
+            (NEW.first_response_breached_at IS NOT NULL OR NEW.resolution_breached_at IS NOT NULL), 1);
     END
     """,  # noqa: S608
 ]
@@ -161,6 +179,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("assignee_id", sa.Integer(), nullable=True),
+        sa.Column("breached", sa.Boolean(), nullable=False),
         sa.Column("tickets", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_tallies")),
     )
@@ -169,9 +188,11 @@ def upgrade() -> None:
         "ix_ticket_tallies_project_id_status", "ticket_tallies", ["project_id", "status"]
     )
     op.execute(
-        "INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)"
-        " SELECT project_id, status, priority, assignee_id, count(*) FROM tickets"
-        " WHERE deleted_at IS NULL GROUP BY project_id, status, priority, assignee_id"
+        "INSERT INTO ticket_tallies"
+        " (project_id, status, priority, assignee_id, breached, tickets)"
+        " SELECT project_id, status, priority, assignee_id,"
+        " first_response_breached_at IS NOT NULL OR resolution_breached_at IS NOT NULL,"
+        " count(*) FROM tickets WHERE deleted_at IS NULL GROUP BY 1, 2, 3, 4, 5"
     )
     for statement in _POSTGRESQL if op.get_context().dialect.name == "postgresql" else _SQLITE:
         op.execute(statement)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -34,6 +34,12 @@ FILTERS = {
     "unassigned": TicketFilters(unassigned=True),
     "open and unassigned in project 1": TicketFilters(
         status=TicketStatus.OPEN, unassigned=True, project_id=1
+    ),
+    # The tickets were made with the real clock: nothing is past due yet but the flagged.
+    "overdue": TicketFilters(overdue_at=datetime.now(UTC)),
+    "overdue in a month": TicketFilters(overdue_at=datetime.now(UTC) + timedelta(days=30)),
+    "high and overdue in a month": TicketFilters(
+        priority=Priority.HIGH, overdue_at=datetime.now(UTC) + timedelta(days=30)
     ),
 }
 
@@ -81,6 +87,8 @@ async def hub(make: Factory, database: Database) -> Hub:
     await _change(database, moved.id, project_id=second.id, status=TicketStatus.CLOSED)
     queued = await make.ticket(by=other)  # in project 1, assigned to the agent
     await _change(database, queued.id, assignee_id=agent.id, priority=Priority.HIGH)
+    flagged = await make.ticket(by=customer, project_id=second.id)
+    await _change(database, flagged.id, first_response_breached_at=datetime.now(UTC))
 
     internal = await make.api_key(ApiKeyType.INTERNAL)
     agent_key = await make.api_key(ApiKeyType.EXTERNAL, agent_id=agent.id)

@@ -6,11 +6,13 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    ColumnElement,
     ForeignKey,
     Index,
     String,
     Table,
     Text,
+    and_,
     func,
     literal_column,
     text,
@@ -40,18 +42,6 @@ ticket_tags = Table(
 )
 
 
-# Tickets whose SLA clocks run and have not breached: the only ones the SLA check reads
-# (repositories/maintenance.py states the same conditions, so these indexes serve it).
-FIRST_RESPONSE_CLOCK_RUNS = text(
-    "first_responded_at IS NULL AND first_response_breached_at IS NULL"
-    " AND deleted_at IS NULL AND status NOT IN ('resolved', 'closed')"
-)
-RESOLUTION_CLOCK_RUNS = text(
-    "resolution_breached_at IS NULL AND deleted_at IS NULL"
-    " AND status NOT IN ('resolved', 'closed', 'on_hold', 'pending_customer')"
-)
-
-
 class TicketCounter(Base):
     """The last ticket number handed out per project and year (incremented atomically)."""
 
@@ -65,7 +55,7 @@ class TicketCounter(Base):
 
 
 class TicketTally(Base):
-    """How many live tickets share a project, status, priority and assignee.
+    """How many live tickets share a project, status, priority, assignee and breach.
 
     Lists show totals without counting tickets: they add up these rows instead, a number
     bounded by the hub's configuration, not by its tickets. Triggers on ``tickets``
@@ -82,6 +72,8 @@ class TicketTally(Base):
     status: Mapped[TicketStatus] = mapped_column(enum_type(TicketStatus))
     priority: Mapped[Priority] = mapped_column(enum_type(Priority))
     assignee_id: Mapped[int | None] = mapped_column(index=True)
+    # Either SLA recorded as breached (the flags the minute's check sets).
+    breached: Mapped[bool]
     tickets: Mapped[int]
 
 
@@ -121,19 +113,6 @@ class Ticket(TimestampMixin, Base):
         ),
         Index("ix_tickets_resolution_due_at", "resolution_due_at"),
         Index("ix_tickets_first_response_due_at", "first_response_due_at"),
-        # The SLA check reads only tickets whose clocks run and have not breached yet.
-        Index(
-            "ix_tickets_first_response_clock",
-            "first_response_due_at",
-            postgresql_where=FIRST_RESPONSE_CLOCK_RUNS,
-            sqlite_where=FIRST_RESPONSE_CLOCK_RUNS,
-        ),
-        Index(
-            "ix_tickets_resolution_clock",
-            "resolution_due_at",
-            postgresql_where=RESOLUTION_CLOCK_RUNS,
-            sqlite_where=RESOLUTION_CLOCK_RUNS,
-        ),
         Index("ix_tickets_resolved_at", "resolved_at"),  # reports and trends by resolution day
         # Full-text search on subjects; SQLite searches with LIKE instead.
         Index(
@@ -221,6 +200,45 @@ class Ticket(TimestampMixin, Base):
     activities: Mapped[list[Activity]] = relationship(lazy="raise", order_by="Activity.id")
     watchers: Mapped[list[Watcher]] = relationship(lazy="raise", order_by="Watcher.created_at")
     rating: Mapped[Rating | None] = relationship(lazy="raise", uselist=False)
+
+
+def _status_not_in(*statuses: TicketStatus) -> ColumnElement[bool]:
+    # Literal values, not bound parameters: the planner must see them to know that a
+    # query's condition implies a partial index's.
+    return Ticket.status.not_in([literal_column(f"'{status.value}'") for status in statuses])
+
+
+# Tickets whose SLA clocks run and have not breached: all the SLA check reads, and (past
+# due) what a list shows as overdue besides the breached ones. Queries state them in
+# these very words, so the partial indexes below serve them.
+FIRST_RESPONSE_CLOCK_RUNS = and_(
+    Ticket.first_responded_at.is_(None),
+    Ticket.first_response_breached_at.is_(None),
+    Ticket.deleted_at.is_(None),
+    _status_not_in(TicketStatus.RESOLVED, TicketStatus.CLOSED),
+)
+RESOLUTION_CLOCK_RUNS = and_(
+    Ticket.resolution_breached_at.is_(None),
+    Ticket.deleted_at.is_(None),
+    _status_not_in(
+        TicketStatus.RESOLVED,
+        TicketStatus.CLOSED,
+        TicketStatus.ON_HOLD,
+        TicketStatus.PENDING_CUSTOMER,
+    ),
+)
+Index(
+    "ix_tickets_first_response_clock",
+    Ticket.first_response_due_at,
+    postgresql_where=FIRST_RESPONSE_CLOCK_RUNS,
+    sqlite_where=FIRST_RESPONSE_CLOCK_RUNS,
+)
+Index(
+    "ix_tickets_resolution_clock",
+    Ticket.resolution_due_at,
+    postgresql_where=RESOLUTION_CLOCK_RUNS,
+    sqlite_where=RESOLUTION_CLOCK_RUNS,
+)
 
 
 class Watcher(Base):

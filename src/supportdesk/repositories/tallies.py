@@ -15,16 +15,22 @@ from sqlalchemy import ColumnElement, delete, func, insert, select, text
 from supportdesk.models import TicketTally
 from supportdesk.repositories.base import Repository
 
-_GROUP = (TicketTally.project_id, TicketTally.status, TicketTally.priority, TicketTally.assignee_id)
+_GROUP = (
+    TicketTally.project_id,
+    TicketTally.status,
+    TicketTally.priority,
+    TicketTally.assignee_id,
+    TicketTally.breached,
+)
 
 
 _FOLD_ON_POSTGRESQL = text(
     "WITH folded AS ("
     " DELETE FROM ticket_tallies"
-    " RETURNING project_id, status, priority, assignee_id, tickets)"
-    " INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, tickets)"
-    " SELECT project_id, status, priority, assignee_id, sum(tickets) FROM folded"
-    " GROUP BY project_id, status, priority, assignee_id HAVING sum(tickets) <> 0"
+    " RETURNING project_id, status, priority, assignee_id, breached, tickets)"
+    " INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, breached, tickets)"
+    " SELECT project_id, status, priority, assignee_id, breached, sum(tickets) FROM folded"
+    " GROUP BY project_id, status, priority, assignee_id, breached HAVING sum(tickets) <> 0"
 )
 
 

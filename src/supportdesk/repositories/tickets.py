@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -14,6 +16,7 @@ from sqlalchemy import (
     delete,
     false,
     func,
+    not_,
     or_,
     select,
     true,
@@ -39,6 +42,7 @@ from supportdesk.models import (
     TicketTally,
     Watcher,
 )
+from supportdesk.models.ticket import FIRST_RESPONSE_CLOCK_RUNS, RESOLUTION_CLOCK_RUNS
 from supportdesk.repositories.base import Repository, contains_text, count_rows, not_deleted
 from supportdesk.repositories.dialect import insert_for, prefix_query, text_matches
 from supportdesk.repositories.keyset import Ordering, keyset_page
@@ -62,6 +66,9 @@ class TicketFilters:
     tag_names: tuple[str, ...] = ()  # carrying every one of these tags (any letter case)
     text: str | None = None  # words of the subject or the description (full text)
 
+
+# A ticket number, whole or its start: PREFIX-YYYY-NNNNN, "SUPP-2026-000", "supp-20".
+_TICKET_NUMBER = re.compile(r"[A-Za-z0-9]+-\d[\d-]*")
 
 # The activity recorded for an internal note; like the note, hidden from customers.
 NOTE_ACTION = "note_added"
@@ -93,26 +100,27 @@ def visibility(principal: Principal) -> ColumnElement[bool]:
     return false()
 
 
-def overdue(at: datetime) -> ColumnElement[bool]:
-    """Past a due date while that clock runs, or already recorded as breached."""
-    running = Ticket.status.not_in(
-        [
-            TicketStatus.ON_HOLD,
-            TicketStatus.PENDING_CUSTOMER,
-            TicketStatus.RESOLVED,
-            TicketStatus.CLOSED,
-        ]
-    )
+def breached() -> ColumnElement[bool]:
+    """Either SLA recorded as breached by the minute's check (tallied)."""
     return or_(
-        Ticket.first_response_breached_at.is_not(None),
-        Ticket.resolution_breached_at.is_not(None),
-        and_(
-            Ticket.first_responded_at.is_(None),
-            Ticket.first_response_due_at < at,
-            Ticket.status.not_in([TicketStatus.RESOLVED, TicketStatus.CLOSED]),
-        ),
-        and_(running, Ticket.resolution_due_at < at),
+        Ticket.first_response_breached_at.is_not(None), Ticket.resolution_breached_at.is_not(None)
     )
+
+
+def past_due(at: datetime) -> ColumnElement[bool]:
+    """A running clock past its due date that the check has not flagged yet.
+
+    In the words of the partial clock indexes, which serve it: few tickets at any time.
+    """
+    return or_(
+        and_(FIRST_RESPONSE_CLOCK_RUNS, Ticket.first_response_due_at < at),
+        and_(RESOLUTION_CLOCK_RUNS, Ticket.resolution_due_at < at),
+    )
+
+
+def overdue(at: datetime) -> ColumnElement[bool]:
+    """Already recorded as breached, or past a due date while that clock runs."""
+    return or_(breached(), past_due(at))
 
 
 # What a ticket's summary shows: many-to-one relations joined in, tags in one more query.
@@ -261,14 +269,32 @@ class TicketRepository(Repository):
         tallied = _tallied_visibility(principal)
         if tallied is None or not _only_tallied_filters(filters):
             return await self.counted(principal, filters)
-        conditions, created_elsewhere = tallied
-        total = await TallyRepository(self.session).total(*conditions, *_tally_filters(filters))
-        if created_elsewhere is not None:
-            # An agent also sees what they created outside their projects and queue.
-            counted = select(Ticket.id).where(
-                not_deleted(Ticket), created_elsewhere, *self._where(filters)
+        in_groups = tallied.groups(TicketTally.project_id, TicketTally.assignee_id)
+        if filters.overdue_at is not None:
+            in_groups.append(TicketTally.breached.is_(True))
+        total = await TallyRepository(self.session).total(*in_groups, *_tally_filters(filters))
+        if filters.overdue_at is not None:
+            # Past due in those groups but not flagged yet: the minute's check has yet to
+            # see them (served by the partial clock indexes).
+            others = replace(filters, overdue_at=None)
+            total += await count_rows(
+                self.session,
+                select(Ticket.id).where(
+                    not_deleted(Ticket),
+                    *tallied.groups(Ticket.project_id, Ticket.assignee_id),
+                    not_(breached()),
+                    past_due(filters.overdue_at),
+                    *self._where(others),
+                ),
             )
-            total += await count_rows(self.session, counted)
+        if tallied.elsewhere is not None:
+            # An agent also sees what they created outside their projects and queue.
+            total += await count_rows(
+                self.session,
+                select(Ticket.id).where(
+                    not_deleted(Ticket), tallied.elsewhere, *self._where(filters)
+                ),
+            )
         return total
 
     async def get_resource(self, principal: Principal, ticket_id: int) -> Ticket | None:
@@ -319,25 +345,24 @@ class TicketRepository(Repository):
         return contains_text(text, Ticket.subject, Ticket.description)
 
     def _search(self, text: str) -> ColumnElement[bool]:
-        """A ticket number or a customer's e-mail starting with the text, or a subject
-        with its words.
+        """Tickets by what the text is: a ticket number (or its start), a customer's
+        e-mail address (or its start), or words of the subject.
 
-        Every branch is served by an index (ix_tickets_ticket_number_prefix,
-        ix_tickets_customer_email_lower, ix_tickets_subject_fts): a search never reads
-        the whole table, whatever its size.
+        Each is served by its own index (ix_tickets_ticket_number_prefix,
+        ix_tickets_customer_email_lower, ix_tickets_subject_fts) and asked alone: an OR
+        of them would let the planner walk the whole table testing every row.
         """
         typed = text.strip()
-        by_number = Ticket.ticket_number.startswith(typed.upper(), autoescape=True)
-        by_email = func.lower(Ticket.customer_email).startswith(typed.lower(), autoescape=True)
+        if _TICKET_NUMBER.fullmatch(typed):
+            return Ticket.ticket_number.startswith(typed.upper(), autoescape=True)
+        if "@" in typed:
+            return func.lower(Ticket.customer_email).startswith(typed.lower(), autoescape=True)
         words = re.findall(r"\w+", typed)
-        subject: ColumnElement[bool]
         if self.is_postgresql and words:
             # Every word matches as a prefix, so a search typed halfway ("upl") finds
             # what it would once finished ("upload").
-            subject = text_matches(Ticket.subject, prefix_query(words))
-        else:
-            subject = contains_text(typed, Ticket.subject)
-        return or_(subject, by_number, by_email)
+            return text_matches(Ticket.subject, prefix_query(words))
+        return contains_text(typed, Ticket.subject)
 
     async def get(self, principal: Principal, ticket_id: int) -> Ticket | None:
         """A ticket the principal can see, with no relations loaded."""
@@ -491,7 +516,7 @@ _NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
 
 # The filters a tally answers; any other makes a list count its tickets.
 _TALLIED_FILTERS = frozenset(
-    {"status", "statuses", "priority", "project_id", "assignee_id", "unassigned"}
+    {"status", "statuses", "priority", "project_id", "assignee_id", "unassigned", "overdue_at"}
 )
 
 
@@ -524,31 +549,41 @@ def _tally_filters(filters: TicketFilters) -> list[ColumnElement[bool]]:
     return where
 
 
-def _tallied_visibility(
-    principal: Principal,
-) -> tuple[list[ColumnElement[bool]], ColumnElement[bool] | None] | None:
-    """:func:`visibility` in tally rows: the groups a principal sees, and (for an agent)
-    the tickets they see outside those groups, which are counted. None: not tallied.
-    """
+@dataclass(frozen=True, slots=True)
+class _Tallied:
+    """:func:`visibility` split for tallies: the groups a principal sees, as conditions
+    on a project and an assignee column (of tally rows or of tickets), and for an agent
+    the tickets seen outside those groups, which are counted."""
+
+    groups: Callable[[Any, Any], list[ColumnElement[bool]]]
+    elsewhere: ColumnElement[bool] | None = None
+
+
+def _tallied_visibility(principal: Principal) -> _Tallied | None:
+    """None: the principal's tickets are not tallied (a customer's: counted instead)."""
     user = principal.user
     match principal.kind:
         case PrincipalKind.INTERNAL_KEY | PrincipalKind.SYSTEM:
-            return [], None
+            return _Tallied(lambda project_id, assignee_id: [])
         case PrincipalKind.PROJECT if principal.project is not None:
-            return [TicketTally.project_id == principal.project.id], None
+            project = principal.project.id
+            return _Tallied(lambda project_id, assignee_id: [project_id == project])
         case PrincipalKind.AGENT_KEY if user is not None:
-            return [TicketTally.assignee_id == user.id], None
+            agent = user.id
+            return _Tallied(lambda project_id, assignee_id: [assignee_id == agent])
         case PrincipalKind.USER if user is not None and user.role.is_admin:
-            return [], None
+            return _Tallied(lambda project_id, assignee_id: [])
         case PrincipalKind.USER if user is not None and user.role is Role.AGENT:
-            agent_projects = select(ProjectAgent.project_id).where(ProjectAgent.user_id == user.id)
-            in_groups = or_(
-                TicketTally.project_id.in_(agent_projects), TicketTally.assignee_id == user.id
+            agent = user.id
+            agent_projects = select(ProjectAgent.project_id).where(ProjectAgent.user_id == agent)
+            return _Tallied(
+                lambda project_id, assignee_id: [
+                    or_(project_id.in_(agent_projects), assignee_id == agent)
+                ],
+                elsewhere=and_(
+                    Ticket.creator_id == agent,
+                    Ticket.project_id.not_in(agent_projects),
+                    or_(Ticket.assignee_id.is_(None), Ticket.assignee_id != agent),
+                ),
             )
-            created_elsewhere = and_(
-                Ticket.creator_id == user.id,
-                Ticket.project_id.not_in(agent_projects),
-                or_(Ticket.assignee_id.is_(None), Ticket.assignee_id != user.id),
-            )
-            return [in_groups], created_elsewhere
     return None

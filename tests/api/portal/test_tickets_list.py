@@ -545,6 +545,30 @@ async def test_search_finds_a_ticket_by_its_number(client: AsyncClient, make: Fa
     assert _ids(rows) == [second.id]
 
 
+async def test_search_finds_tickets_by_the_start_of_a_number_in_any_case(
+    client: AsyncClient, make: Factory
+) -> None:
+    customer = await make.user("customer")
+    first = await make.ticket(by=customer)
+    second = await make.ticket(by=customer)
+
+    rows = await _list(client, make.auth(customer), search=first.ticket_number[:-1].lower())
+
+    assert _ids(rows) == [second.id, first.id]
+
+
+async def test_search_finds_tickets_by_the_start_of_an_email(
+    client: AsyncClient, make: Factory
+) -> None:
+    admin = await make.user("admin")
+    tunde = await make.user("customer", email="Tunde.Bakare@gmail.test")
+    match = await make.ticket(by=tunde)
+
+    rows = await _list(client, make.auth(admin), search="tunde.bakare@")
+
+    assert _ids(rows) == [match.id]
+
+
 async def test_search_finds_tickets_by_customer_email(client: AsyncClient, make: Factory) -> None:
     admin = await make.user("admin")
     tunde = await make.user("customer", email="tunde@gmail.test")
