@@ -198,11 +198,12 @@ def upgrade() -> None:
         op.execute(statement)
 
     op.drop_index(op.f("ix_tickets_customer_email"), table_name="tickets")
+    # text_pattern_ops: LIKE 'prefix%' seeks this index whatever the database's collation.
+    pattern_ops = " text_pattern_ops" if op.get_context().dialect.name == "postgresql" else ""
     op.create_index(
         "ix_tickets_customer_email_lower",
         "tickets",
-        [sa.literal_column("lower(customer_email)")],
-        postgresql_ops={"lower": "text_pattern_ops"},
+        [sa.text(f"lower(customer_email){pattern_ops}")],
     )
     op.create_index("ix_tickets_assignee_id_created_at", "tickets", ["assignee_id", "created_at"])
     op.create_index("ix_tickets_creator_id", "tickets", ["creator_id"])

@@ -1,4 +1,4 @@
-"""``supportdesk serve | worker | migrate | create-admin | create-api-key``."""
+"""``supportdesk serve | worker | migrate | create-admin | create-api-key | seed-demo``."""
 
 from __future__ import annotations
 
@@ -129,6 +129,37 @@ def create_api_key(args: argparse.Namespace) -> int:
     return asyncio.run(_create_api_key(_settings(), args))
 
 
+async def _seed_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from supportdesk.demo.progress import Progress
+    from supportdesk.demo.writer import seed_demo
+
+    database = Database(settings.database_url)
+    try:
+        summary = await seed_demo(
+            database,
+            tickets=args.tickets,
+            projects=args.projects,
+            seed=args.seed,
+            progress=Progress(args.tickets),
+        )
+    finally:
+        await database.dispose()
+    print(summary.describe())
+    return 0
+
+
+def seed_demo(args: argparse.Namespace) -> int:
+    if args.tickets < 0 or args.projects < 1:
+        print("--tickets must be 0 or more and --projects 1 or more.", file=sys.stderr)
+        return 2
+    settings = _settings()
+    if settings.auto_migrate:
+        upgrade_to_head(settings.database_url)
+    # As `serve` would on first start: the demo users must not stand in for the admin.
+    asyncio.run(_bootstrap(settings))
+    return asyncio.run(_seed_demo(settings, args))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="supportdesk", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -159,6 +190,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--scope", action="append", help="repeatable; none means every scope")
     p.add_argument("--agent-id", type=int, help="the agent an external key acts as")
     p.set_defaults(handler=create_api_key)
+
+    p = commands.add_parser(
+        "seed-demo", help="append demo projects, users and tickets (for trying it out, benchmarks)"
+    )
+    p.add_argument("--tickets", type=int, required=True, help="tickets to create")
+    p.add_argument("--projects", type=int, default=20, help="projects to create (default 20)")
+    p.add_argument("--seed", type=int, default=1, help="the same seed gives the same data")
+    p.set_defaults(handler=seed_demo)
     return parser
 
 

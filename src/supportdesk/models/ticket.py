@@ -108,8 +108,8 @@ class Ticket(TimestampMixin, Base):
         ).ddl_if(dialect="postgresql"),
         Index(
             "ix_tickets_customer_email_lower",
-            func.lower(text("customer_email")),
-            postgresql_ops={"lower": "text_pattern_ops"},
+            func.lower(text("customer_email")).label("lower_email"),
+            postgresql_ops={"lower_email": "text_pattern_ops"},
         ),
         Index("ix_tickets_resolution_due_at", "resolution_due_at"),
         Index("ix_tickets_first_response_due_at", "first_response_due_at"),

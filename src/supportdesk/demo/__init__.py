@@ -1,0 +1,1 @@
+"""Demo data for trying SupportDesk and for benchmarks (``supportdesk seed-demo``)."""
