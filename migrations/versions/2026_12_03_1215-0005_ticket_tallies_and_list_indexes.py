@@ -206,7 +206,13 @@ def upgrade() -> None:
         [sa.text(f"lower(customer_email){pattern_ops}")],
     )
     op.create_index("ix_tickets_assignee_id_created_at", "tickets", ["assignee_id", "created_at"])
-    op.create_index("ix_tickets_creator_id", "tickets", ["creator_id"])
+    op.create_index(
+        "ix_tickets_creator_id",
+        "tickets",
+        ["creator_id", "project_id", "assignee_id"],
+        postgresql_where=sa.text("deleted_at IS NULL"),
+        sqlite_where=sa.text("deleted_at IS NULL"),
+    )
     op.create_index("ix_tickets_status_created_at", "tickets", ["status", "created_at"])
     op.create_index(
         "ix_tickets_live_created_at_id",

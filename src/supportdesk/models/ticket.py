@@ -98,8 +98,17 @@ class Ticket(TimestampMixin, Base):
         Index("ix_tickets_assignee_id_created_at", "assignee_id", "created_at"),
         Index("ix_tickets_customer_id", "customer_id"),
         # A customer sees the tickets they are the customer of OR created: one index each,
-        # so the OR is a bitmap union instead of a scan of the table.
-        Index("ix_tickets_creator_id", "creator_id"),
+        # so the OR is a bitmap union instead of a scan of the table. Project and
+        # assignee too: an agent's tickets outside their projects and queue are counted
+        # on this index alone.
+        Index(
+            "ix_tickets_creator_id",
+            "creator_id",
+            "project_id",
+            "assignee_id",
+            postgresql_where=text("deleted_at IS NULL"),
+            sqlite_where=text("deleted_at IS NULL"),
+        ),
         # Search by ticket number or customer e-mail matches a prefix, case-insensitively.
         Index(
             "ix_tickets_ticket_number_prefix",

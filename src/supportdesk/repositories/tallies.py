@@ -24,10 +24,19 @@ _GROUP = (
 )
 
 
+# Only groups with more than one row are folded: a group already down to one row is not
+# rewritten every minute (which would leave the table mostly dead rows to vacuum).
 _FOLD_ON_POSTGRESQL = text(
-    "WITH folded AS ("
-    " DELETE FROM ticket_tallies"
-    " RETURNING project_id, status, priority, assignee_id, breached, tickets)"
+    "WITH spread AS ("
+    " SELECT project_id, status, priority, assignee_id, breached FROM ticket_tallies"
+    " GROUP BY project_id, status, priority, assignee_id, breached HAVING count(*) > 1),"
+    " folded AS ("
+    " DELETE FROM ticket_tallies AS tally USING spread"
+    " WHERE tally.project_id = spread.project_id AND tally.status = spread.status"
+    " AND tally.priority = spread.priority AND tally.breached = spread.breached"
+    " AND tally.assignee_id IS NOT DISTINCT FROM spread.assignee_id"
+    " RETURNING tally.project_id, tally.status, tally.priority, tally.assignee_id,"
+    " tally.breached, tally.tickets)"
     " INSERT INTO ticket_tallies (project_id, status, priority, assignee_id, breached, tickets)"
     " SELECT project_id, status, priority, assignee_id, breached, sum(tickets) FROM folded"
     " GROUP BY project_id, status, priority, assignee_id, breached HAVING sum(tickets) <> 0"
@@ -41,7 +50,7 @@ class TallyRepository(Repository):
         return int(await self.session.scalar(summed) or 0)
 
     async def compact(self) -> None:
-        """Fold every tally row into one per group (groups summing to 0 disappear).
+        """Fold the rows of each group into one (groups summing to 0 disappear).
 
         On PostgreSQL one statement deletes the rows it sees and inserts their sums, so
         a row committed meanwhile by a writer is neither lost nor counted twice. SQLite
