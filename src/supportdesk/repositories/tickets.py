@@ -527,6 +527,10 @@ class TicketRepository(Repository):
         statement = select(Ticket).where(
             not_deleted(Ticket), visibility(principal), *self._where(filters)
         )
+        if _searches(filters):
+            # The matches found apart first, as on offset pages (_page_of).
+            matches = statement.with_only_columns(Ticket.id).offset(0).subquery("matches")
+            statement = select(Ticket).where(Ticket.id.in_(select(matches.c.id)))
         return await keyset_page(
             self.session,
             statement,
