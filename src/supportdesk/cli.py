@@ -21,6 +21,8 @@ from supportdesk.services.bootstrap import BootstrapService
 
 log = logging.getLogger("supportdesk")
 
+WORKER_START_SECONDS = 60
+
 
 def _settings() -> Settings:
     return resolve_secret_key(Settings())
@@ -63,6 +65,10 @@ def serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # A worker answers its supervisor's health check once it has imported the app:
+        # on a busy machine that takes longer than uvicorn's 5 s, and a worker replaced
+        # for it starts over (13 replacements seen in one start under load).
+        timeout_worker_healthcheck=WORKER_START_SECONDS,
     )
     return 0
 
