@@ -62,6 +62,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Login attempts per minute per client IP and e-mail; sign-ups per IP.",
     )
+    principal_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        description=(
+            "How long a server process reuses the user, key or project a credential was"
+            " resolved to, seconds; 0 resolves every request. A change made through this"
+            " process (logout, deactivation, role, revocation) applies at once; other"
+            " processes see it within this time."
+        ),
+    )
 
     @field_validator("secret_key", mode="before")
     @classmethod

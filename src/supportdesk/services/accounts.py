@@ -32,6 +32,7 @@ from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Project, User
 from supportdesk.repositories.api_keys import ApiKeyRepository
 from supportdesk.repositories.users import UserFilters, UserRepository, normalize_email
+from supportdesk.services import principal_cache
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.settings import SettingsService
 
@@ -272,6 +273,9 @@ class AccountService:
             user.is_active = active
         if deactivating:
             await self._revoke_keys(user)
+        if diff:
+            # Role, active state, password, name…: the account's principals are stale.
+            principal_cache.forget(self.session, users=[user.id])
         diff.update(related or {})
         await self._record_changed(
             principal, user, diff, "user.updated", f"User {user.email} updated"
@@ -284,6 +288,8 @@ class AccountService:
         if user is None:
             raise Forbidden()
         diff = await self._apply(user, changes, OWN_PROFILE_FIELDS)
+        if diff:
+            principal_cache.forget(self.session, users=[user.id])
         await self._record_changed(
             principal, user, diff, "profile.updated", f"User {user.email} updated their profile"
         )
@@ -343,6 +349,7 @@ class AccountService:
         user.deleted_at = clock.now()
         user.is_active = False
         await self._revoke_keys(user)
+        principal_cache.forget(self.session, users=[user.id])
         self.activity.record(
             principal,
             None,

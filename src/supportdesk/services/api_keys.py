@@ -22,6 +22,7 @@ from supportdesk.repositories.api_keys import ApiKeyRepository
 from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.users import UserRepository
+from supportdesk.services import principal_cache
 from supportdesk.services.activity import ActivityLog
 
 
@@ -159,6 +160,7 @@ class ApiKeyService:
             return key
         key.revoked = True
         key.revoked_at = clock.now()
+        principal_cache.forget(self.session, api_keys=[key.id])
         self.activity.record(
             principal,
             None,
@@ -272,6 +274,8 @@ class ApiKeyService:
             setattr(key, name, wanted[name])
         if diff:
             key.updated_at = clock.now()
+            # Scopes, type, agent or expiry: what the key may do changed.
+            principal_cache.forget(self.session, api_keys=[key.id])
             self.activity.record(
                 principal,
                 None,
@@ -291,6 +295,7 @@ class ApiKeyService:
         key.revoked = True
         key.revoked_at = now
         key.updated_at = now
+        principal_cache.forget(self.session, api_keys=[key.id])
         self.activity.record(
             principal,
             None,

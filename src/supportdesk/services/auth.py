@@ -15,6 +15,7 @@ from supportdesk.core import clock
 from supportdesk.core.errors import Unauthenticated
 from supportdesk.models import User
 from supportdesk.repositories.users import RevokedTokenRepository, UserRepository
+from supportdesk.services import principal_cache
 from supportdesk.services.accounts import AccountService, NewAccount
 from supportdesk.services.authentication import AuthenticationService
 
@@ -28,6 +29,7 @@ class Session:
 class AuthService:
     def __init__(self, session: AsyncSession, settings: Settings) -> None:
         self.config = settings
+        self.session = session
         self.users = UserRepository(session)
         self.accounts = AccountService(session)
         self.revoked = RevokedTokenRepository(session)
@@ -83,3 +85,5 @@ class AuthService:
     async def _revoke(self, claims: TokenClaims) -> None:
         # Kept until the token could not even be refreshed any more.
         await self.revoked.revoke(claims.jti, claims.issued_at + self._refresh_window)
+        # Its cached principal goes too (with the user's others: they are resolved again).
+        principal_cache.forget(self.session, users=[claims.user_id])

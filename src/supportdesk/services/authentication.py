@@ -4,6 +4,11 @@ Every surface calls this with the principal kinds it accepts; anything else, and
 credential that fails a check, is Unauthenticated (401 in that surface's format). What
 each kind may then do is its scopes: a user's role, an internal key's own scopes, an
 external key's agent's role, a project's customer scopes (auth/principal.py).
+
+A credential resolved in the last ``principal_cache_seconds`` is answered from this
+process's cache (services/principal_cache.py) without a lookup; the accepted kinds, a
+project key's allowed addresses, expiry and the last-used stamp are checked on every
+request all the same.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +30,12 @@ from supportdesk.core.errors import Forbidden, Unauthenticated
 from supportdesk.models import ApiKey
 from supportdesk.repositories.api_keys import ApiKeyRepository
 from supportdesk.repositories.users import UserRepository
+from supportdesk.services.principal_cache import (
+    CachedPrincipal,
+    PrincipalCache,
+    credential_key,
+    principals,
+)
 
 # last_used_at is bookkeeping: writing it on every request would cost a statement each.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -46,10 +57,15 @@ class Credentials:
 
 
 class AuthenticationService:
-    def __init__(self, session: AsyncSession, settings: Settings) -> None:
+    def __init__(
+        self, session: AsyncSession, settings: Settings, cache: PrincipalCache = principals
+    ) -> None:
+        self.session = session
         self.settings = settings
         self.users = UserRepository(session)
         self.api_keys = ApiKeyRepository(session)
+        self.cache = cache
+        self.cache_ttl = timedelta(seconds=settings.principal_cache_seconds)
 
     async def authenticate(
         self, credentials: Credentials, accept: Collection[PrincipalKind]
@@ -76,8 +92,14 @@ class AuthenticationService:
         return principal
 
     async def jwt(self, token: str, ip_address: str | None) -> Principal:
+        key, now, generation = credential_key("jwt", token), clock.now(), self.cache.generation
+        cached = self._recall(key, now)
+        if cached is not None:
+            return cached.principal(self.session, ip_address)
         claims = decode_token(token, secret=self.settings.jwt_secret())
-        return await self.user_of(claims, ip_address)
+        principal = await self.user_of(claims, ip_address)
+        self._remember(key, principal, now, generation, claims.expires_at)
+        return principal
 
     async def user_of(self, claims: TokenClaims, ip_address: str | None) -> Principal:
         """The active user behind valid claims, unless the token was revoked."""
@@ -96,6 +118,22 @@ class AuthenticationService:
         raw_key: str,
         ip_address: str | None,
         accept: Collection[PrincipalKind] = tuple(PrincipalKind),
+    ) -> Principal:
+        key, now, generation = credential_key("key", raw_key), clock.now(), self.cache.generation
+        cached = self._recall(key, now)
+        if cached is not None:
+            if cached.kind not in accept:
+                raise Unauthenticated()
+            principal = cached.principal(self.session, ip_address)
+            await self._touch_cached(cached, now)
+            return principal
+        principal = await self._resolve_single_key(raw_key, ip_address, accept)
+        assert principal.api_key is not None
+        self._remember(key, principal, now, generation, principal.api_key.expires_at)
+        return principal
+
+    async def _resolve_single_key(
+        self, raw_key: str, ip_address: str | None, accept: Collection[PrincipalKind]
     ) -> Principal:
         api_key = await self._usable_key(raw_key)
         kind = _KEY_KINDS.get(api_key.type)
@@ -118,6 +156,22 @@ class AuthenticationService:
     async def project_pair(self, credentials: Credentials) -> Principal:
         if not credentials.api_key or not credentials.api_secret:
             raise Unauthenticated("Both X-Api-Key and X-Api-Secret are required.")
+        key = credential_key("pair", credentials.api_key, credentials.api_secret)
+        now, generation = clock.now(), self.cache.generation
+        cached = self._recall(key, now)
+        if cached is not None:
+            if cached.allowed_ips and not _ip_allowed(credentials.ip_address, cached.allowed_ips):
+                raise Forbidden("This address may not use this API key.")
+            principal = cached.principal(self.session, credentials.ip_address)
+            await self._touch_cached(cached, now)
+            return principal
+        principal = await self._resolve_project_pair(credentials)
+        assert principal.api_key is not None
+        self._remember(key, principal, now, generation, principal.api_key.expires_at)
+        return principal
+
+    async def _resolve_project_pair(self, credentials: Credentials) -> Principal:
+        assert credentials.api_key is not None and credentials.api_secret is not None
         api_key = await self._usable_key(credentials.api_key)
         if api_key.type is not ApiKeyType.PROJECT or api_key.secret_hash is None:
             raise Unauthenticated("Invalid API key.")
@@ -148,6 +202,36 @@ class AuthenticationService:
         now = clock.now()
         if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_RESOLUTION:
             await self.api_keys.mark_used(api_key.id, now)
+
+    async def _touch_cached(self, cached: CachedPrincipal, now: datetime) -> None:
+        """``_touch`` for a cached key: the entry remembers the last stamp."""
+        last = cached.last_used_at
+        if cached.api_key is not None and (last is None or now - last >= LAST_USED_RESOLUTION):
+            cached.last_used_at = now
+            await self.api_keys.mark_used(cached.api_key.id, now)
+
+    # ---------------------------------------------------------------- the cache
+
+    def _recall(self, key: bytes, now: datetime) -> CachedPrincipal | None:
+        return self.cache.get(key, now) if self.cache_ttl else None
+
+    def _remember(
+        self,
+        key: bytes,
+        principal: Principal,
+        now: datetime,
+        generation: int,
+        expires_at: datetime | None,
+    ) -> None:
+        """Keep a principal just resolved, no longer than its token or key is valid."""
+        if not self.cache_ttl:
+            return
+        until = now + self.cache_ttl
+        if expires_at is not None and expires_at < until:
+            until = expires_at
+        entry = CachedPrincipal.of(principal, now, until)
+        if entry is not None:
+            self.cache.put(key, entry, generation=generation)
 
 
 def _ip_allowed(ip_address: str | None, allowed: Collection[str]) -> bool:

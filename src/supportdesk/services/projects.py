@@ -21,6 +21,7 @@ from supportdesk.models import DEFAULT_PROJECT_ID, ApiKey, Project, ProjectAgent
 from supportdesk.repositories.api_keys import ApiKeyRepository
 from supportdesk.repositories.projects import ProjectFilters, ProjectRepository, ProjectRow
 from supportdesk.repositories.users import UserRepository
+from supportdesk.services import principal_cache
 from supportdesk.services.activity import ActivityLog
 
 # Leaves room in the 255-character column for a "-NNN" suffix on collision.
@@ -199,6 +200,8 @@ class ProjectService:
                 diff["is_active"] = [project.is_active, changes.is_active]
                 project.is_active = changes.is_active
         if diff:
+            # Its key pairs' principals hold the project (and whether it is active).
+            principal_cache.forget(self.session, projects=[project.id])
             self.activity.record(
                 principal,
                 None,

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from supportdesk.core.db import Database
 from supportdesk.models import Activity, CannedResponse, User
+from supportdesk.services.principal_cache import principals
 from tests.factories import Factory
 from tests.support import StatementCounter
 
@@ -176,12 +177,14 @@ async def test_the_list_costs_the_same_statements_whatever_its_length(
     agent = await make.user("agent")
     headers = make.auth(agent)
     await _canned(database, agent, "First")
+    principals.clear()  # every count includes resolving the token, as a first request's
     statements.start()
     await _titles(client, headers)
     cost_of_one = statements.stop()
     for n in range(30):
         await _canned(database, agent, f"Reply {n}", is_shared=bool(n % 2))
 
+    principals.clear()  # every count includes resolving the token, as a first request's
     statements.start()
     titles = await _titles(client, headers)
     cost_of_many = statements.stop()

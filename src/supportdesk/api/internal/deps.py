@@ -42,7 +42,7 @@ def pages(default: int | None = DEFAULT_PER_PAGE) -> Any:
     With ``default`` None the caller fills in ``per_page`` itself (a setting decides).
     """
 
-    def page_request(
+    async def page_request(
         page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int | None, Query(ge=1, le=MAX_PER_PAGE)] = None,
     ) -> PageRequest:

@@ -29,7 +29,7 @@ from supportdesk.services.reports import ReportQuery
 router = APIRouter(prefix="/reports", tags=["portal: reports"], route_class=PortalRoute)
 
 
-def report_query(
+async def report_query(
     from_: Annotated[
         FromDate | None, Query(alias="from", description="First day (YYYY-MM-DD)")
     ] = None,
