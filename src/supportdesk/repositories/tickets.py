@@ -233,23 +233,11 @@ class TicketRepository(Repository):
         return self.readable(principal).where(*self._where(filters)).order_by(*_NEWEST_FIRST)
 
     def _where(self, filters: TicketFilters) -> list[ColumnElement[bool]]:
-        where: list[ColumnElement[bool]] = []
-        if filters.status is not None:
-            where.append(Ticket.status == filters.status)
-        if filters.priority is not None:
-            where.append(Ticket.priority == filters.priority)
-        if filters.project_id is not None:
-            where.append(Ticket.project_id == filters.project_id)
-        if filters.assignee_id is not None:
-            where.append(Ticket.assignee_id == filters.assignee_id)
-        if filters.unassigned:
-            where.append(Ticket.assignee_id.is_(None))
+        where = _group_filters(filters, Ticket)
         if filters.overdue_at is not None:
             where.append(overdue(filters.overdue_at))
         if filters.search:
             where.append(self._search(filters.search))
-        if filters.statuses:
-            where.append(Ticket.status.in_(filters.statuses))
         if filters.department_id is not None:
             where.append(Ticket.department_id == filters.department_id)
         if filters.customer_id is not None:
@@ -292,7 +280,9 @@ class TicketRepository(Repository):
         in_groups = tallied.groups(TicketTally.project_id, TicketTally.assignee_id)
         if filters.overdue_at is not None:
             in_groups.append(TicketTally.breached.is_(True))
-        total = await TallyRepository(self.session).total(*in_groups, *_tally_filters(filters))
+        total = await TallyRepository(self.session).total(
+            *in_groups, *_group_filters(filters, TicketTally)
+        )
         if filters.overdue_at is not None:
             # Past due in those groups but not flagged yet: the minute's check has yet to
             # see them (served by the partial clock indexes).
@@ -573,21 +563,24 @@ def _only_tallied_filters(filters: TicketFilters) -> bool:
 _NO_FILTERS = TicketFilters()
 
 
-def _tally_filters(filters: TicketFilters) -> list[ColumnElement[bool]]:
-    """``filters`` (tallied ones only) as conditions on tally rows."""
+def _group_filters(
+    filters: TicketFilters, rows: type[Ticket] | type[TicketTally]
+) -> list[ColumnElement[bool]]:
+    """The filters on a ticket's tallied columns, as conditions on tickets or on tally
+    rows (both name them alike): one statement of them for lists and for totals."""
     where: list[ColumnElement[bool]] = []
     if filters.status is not None:
-        where.append(TicketTally.status == filters.status)
+        where.append(rows.status == filters.status)
     if filters.statuses:
-        where.append(TicketTally.status.in_(filters.statuses))
+        where.append(rows.status.in_(filters.statuses))
     if filters.priority is not None:
-        where.append(TicketTally.priority == filters.priority)
+        where.append(rows.priority == filters.priority)
     if filters.project_id is not None:
-        where.append(TicketTally.project_id == filters.project_id)
+        where.append(rows.project_id == filters.project_id)
     if filters.assignee_id is not None:
-        where.append(TicketTally.assignee_id == filters.assignee_id)
+        where.append(rows.assignee_id == filters.assignee_id)
     if filters.unassigned:
-        where.append(TicketTally.assignee_id.is_(None))
+        where.append(rows.assignee_id.is_(None))
     return where
 
 
