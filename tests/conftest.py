@@ -72,6 +72,7 @@ def settings(migrated: str, tmp_path_factory: pytest.TempPathFactory) -> Setting
         # checks the limits on apps of their own.
         rate_limit_per_minute=1_000_000,
         login_rate_limit_per_minute=1_000_000,
+        failed_login_rate_limit_per_minute=1_000_000,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -328,3 +328,39 @@ async def test_bootstrap_does_nothing_once_a_user_exists(database: Database, mak
     assert await admins(database) == []
     async with database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(User)) == 1
+
+
+# ------------------------------------------------------------------------- serve
+
+
+def test_serve_bounds_idle_slow_and_excess_connections_from_the_settings(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    started: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
+    monkeypatch.setenv("SUPPORTDESK_HTTP_KEEP_ALIVE_SECONDS", "3")
+    monkeypatch.setenv("SUPPORTDESK_HTTP_GRACEFUL_SHUTDOWN_SECONDS", "20")
+    monkeypatch.setenv("SUPPORTDESK_HTTP_LIMIT_CONCURRENCY", "250")
+
+    assert main(["serve"]) == 0
+
+    assert started["timeout_keep_alive"] == 3
+    assert started["timeout_graceful_shutdown"] == 20
+    assert started["limit_concurrency"] == 250
+
+
+def test_serve_bounds_connections_by_default(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    started: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
+
+    assert main(["serve"]) == 0
+
+    assert started["timeout_keep_alive"] == 5
+    assert started["timeout_graceful_shutdown"] == 30
+    assert started["limit_concurrency"] == 1000

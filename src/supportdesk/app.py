@@ -13,7 +13,9 @@ from sqlalchemy import text
 
 from supportdesk import __version__
 from supportdesk.api import agent, internal, legacy, portal, project, rest
+from supportdesk.api.body_limit import install_body_limit
 from supportdesk.api.errors import install_error_handlers
+from supportdesk.api.headers import install_security_headers
 from supportdesk.api.rate_limit import install_rate_limiting
 from supportdesk.api.security import ALL_SCHEMES
 from supportdesk.config import Settings, resolve_secret_key
@@ -81,7 +83,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         + [(legacy.PATHS, legacy.render_error)],
         default=portal.render_error,
     )
+    install_body_limit(app, settings)  # before the rate limiter: it runs inside it
     install_rate_limiting(app, settings)
+    install_security_headers(app)
 
     @app.get("/health", tags=["health"])
     async def health() -> dict[str, str]:
@@ -90,28 +94,51 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/ready", tags=["health"])
     async def ready(request: Request) -> JSONResponse:
-        """The database (and Redis, when configured) answer; the outbox backlog.
+        """The database (and Redis, when configured) answer, the worker's heartbeat is
+        fresh; the outbox backlog. 503 names the reasons.
 
-        ``outbox.pending`` counts events not yet handed to the worker and
-        ``outbox.oldest_age_seconds`` is the age of the oldest: a growing age means no
-        worker is relaying. The backlog is reported, it does not make the server unready.
+        ``worker`` gives the age of the last heartbeat of the process running the jobs
+        (``supportdesk worker``, or this server in-process); older than
+        ``worker_stale_seconds``, or none at all, and the server is not ready.
+        ``outbox.pending`` counts events not yet handled and ``outbox.oldest_age_seconds``
+        is the age of the oldest: a growing age means the jobs are not keeping up. The
+        backlog is reported, it does not make the server unready.
         """
+        from supportdesk.core.db import database_outage, is_connection_error
+        from supportdesk.worker.health import jobs_expected, outbox_backlog, worker_status
+
         checks: dict[str, Any] = {}
+        reasons: list[str] = []
         outbox: dict[str, Any] | None = None
+        worker: dict[str, Any] | None = None
         try:
             async with database.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
             checks["database"] = "ok"
-            from supportdesk.worker.health import outbox_backlog
-
             outbox = await outbox_backlog(database)
+            if jobs_expected(settings):
+                status = await worker_status(database, settings)
+                checks["worker"] = "ok" if status.ok else "stale"
+                worker = status.as_json(settings)
+                if status.reason is not None:
+                    reasons.append(status.reason)
         except Exception as exc:  # readiness reports failures, it does not raise them
-            log.warning("readiness: database unreachable: %s", exc)
+            if is_connection_error(exc):
+                database_outage.failed(exc)  # once per outage, however often polled
+            else:
+                log.warning("readiness: database unreachable: %s", exc)
             checks["database"] = "unreachable"
+            reasons.append("the database is unreachable")
         if settings.redis_url:
             checks["redis"] = await _redis_status(settings.redis_url)
+            if checks["redis"] != "ok":
+                reasons.append("Redis is unreachable")
         healthy = all(value == "ok" for value in checks.values())
         body: dict[str, Any] = {"status": "ok" if healthy else "unavailable", "checks": checks}
+        if reasons:
+            body["reasons"] = reasons
+        if worker is not None:
+            body["worker"] = worker
         if outbox is not None:
             body["outbox"] = outbox
         return JSONResponse(body, status_code=200 if healthy else 503)

@@ -15,7 +15,7 @@ from supportdesk.config import Settings, resolve_secret_key
 from supportdesk.core.db import Database
 from supportdesk.core.enums import ApiKeyType
 from supportdesk.core.errors import DomainError
-from supportdesk.core.migrations import upgrade_to_head
+from supportdesk.core.migrations import startup_lock, upgrade_to_head
 from supportdesk.services.api_keys import ApiKeyService
 from supportdesk.services.bootstrap import BootstrapService
 
@@ -47,6 +47,22 @@ async def _bootstrap(settings: Settings) -> None:
         )
 
 
+async def _prepare(settings: Settings, *, migrate: bool, bootstrap: bool) -> None:
+    # One process at a time: servers started together would create the same tables and
+    # the same first administrator.
+    async with startup_lock(settings.database_url):
+        if migrate:
+            # Alembic runs its own event loop, so it gets a thread of its own.
+            await asyncio.to_thread(upgrade_to_head, settings.database_url)
+        if bootstrap:
+            await _bootstrap(settings)
+
+
+def prepare_database(settings: Settings) -> None:
+    """What every start does first: migrate (unless turned off) and bootstrap an admin."""
+    asyncio.run(_prepare(settings, migrate=settings.auto_migrate, bootstrap=True))
+
+
 def serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -54,9 +70,7 @@ def serve(args: argparse.Namespace) -> int:
     # The server processes uvicorn starts read the settings again: hand them the same key.
     assert settings.secret_key is not None
     os.environ["SUPPORTDESK_SECRET_KEY"] = settings.secret_key.get_secret_value()
-    if settings.auto_migrate:
-        upgrade_to_head(settings.database_url)
-    asyncio.run(_bootstrap(settings))
+    prepare_database(settings)
     uvicorn.run(
         "supportdesk.app:create_app",
         factory=True,
@@ -65,6 +79,11 @@ def serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         log_level=settings.log_level.lower(),
         proxy_headers=True,
+        # Idle and slow clients must not hold connections: production runs behind a
+        # reverse proxy that buffers them, and these bound what gets through anyway.
+        timeout_keep_alive=settings.http_keep_alive_seconds,
+        timeout_graceful_shutdown=settings.http_graceful_shutdown_seconds,
+        limit_concurrency=settings.http_limit_concurrency,
         # A worker answers its supervisor's health check once it has imported the app:
         # on a busy machine that takes longer than uvicorn's 5 s, and a worker replaced
         # for it starts over (13 replacements seen in one start under load).
@@ -74,7 +93,7 @@ def serve(args: argparse.Namespace) -> int:
 
 
 def worker(_: argparse.Namespace) -> int:
-    from supportdesk.worker.arq_app import create_worker
+    from supportdesk.worker.arq_app import run_until_stopped
 
     settings = _settings()
     if not settings.redis_url:
@@ -85,12 +104,12 @@ def worker(_: argparse.Namespace) -> int:
         )
         return 2
     logging.getLogger().setLevel(settings.log_level.upper())
-    create_worker(settings).run()
+    asyncio.run(run_until_stopped(settings))
     return 0
 
 
 def migrate(_: argparse.Namespace) -> int:
-    upgrade_to_head(_settings().database_url)
+    asyncio.run(_prepare(_settings(), migrate=True, bootstrap=False))
     print("Database is at the latest revision.")
     return 0
 
@@ -159,10 +178,8 @@ def seed_demo(args: argparse.Namespace) -> int:
         print("--tickets must be 0 or more and --projects 1 or more.", file=sys.stderr)
         return 2
     settings = _settings()
-    if settings.auto_migrate:
-        upgrade_to_head(settings.database_url)
     # As `serve` would on first start: the demo users must not stand in for the admin.
-    asyncio.run(_bootstrap(settings))
+    prepare_database(settings)
     return asyncio.run(_seed_demo(settings, args))
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
+import json
 import logging
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
@@ -16,6 +19,11 @@ log = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./supportdesk.db"
 # Tokens are signed with HS256: a short key would make them guessable.
 MIN_SECRET_KEY_LENGTH = 32
+# Files one request (a new ticket, a message) may attach; with MAX_ATTACHMENT_MB, it
+# bounds how large a multipart body may be.
+MAX_ATTACHMENTS_PER_REQUEST = 10
+
+ProxyNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 class Settings(BaseSettings):
@@ -35,6 +43,14 @@ class Settings(BaseSettings):
     bootstrap_admin_password: SecretStr | None = None
     attachments_dir: Path = Path("./attachments")
     max_attachment_mb: int = Field(default=10, ge=1)
+    max_body_kb: int = Field(
+        default=1024,
+        ge=1,
+        description=(
+            "Largest request body, KiB. A multipart body with attachments may be larger:"
+            " see max_upload_body_bytes."
+        ),
+    )
     smtp_host: str = ""
     smtp_port: int = 587
     smtp_username: str = ""
@@ -51,6 +67,31 @@ class Settings(BaseSettings):
         default=10.0, ge=0, description="First retry delay; doubles with each try."
     )
     worker_health_check_seconds: int = Field(default=30, ge=1)
+    outbox_redeliver_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="An event handed to Redis and not handled this long after is queued again.",
+    )
+    worker_heartbeat_seconds: float = Field(
+        default=10.0, gt=0, description="How often the worker records that it is running."
+    )
+    worker_stale_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="GET /ready answers 503 once the worker's last heartbeat is older.",
+    )
+    # uvicorn, per server process: slow or idle clients must not hold connections for long.
+    http_keep_alive_seconds: int = Field(
+        default=5, ge=1, description="An idle keep-alive connection is closed after this."
+    )
+    http_graceful_shutdown_seconds: int = Field(
+        default=30, ge=0, description="On shutdown, requests in flight get this long to finish."
+    )
+    http_limit_concurrency: int = Field(
+        default=1000,
+        ge=1,
+        description="Connections and requests one server process takes at once; more get 503.",
+    )
     log_level: str = "INFO"
     rate_limit_per_minute: int = Field(
         default=600,
@@ -61,6 +102,19 @@ class Settings(BaseSettings):
         default=20,
         ge=1,
         description="Login attempts per minute per client IP and e-mail; sign-ups per IP.",
+    )
+    failed_login_rate_limit_per_minute: int = Field(
+        default=60,
+        ge=1,
+        description="Failed logins per minute per client IP, whatever e-mails they name.",
+    )
+    # NoDecode: the environment gives a comma-separated list, read by the validator.
+    trusted_proxies: Annotated[tuple[ProxyNetwork, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "Reverse proxies (addresses or CIDR networks) whose X-Forwarded-For is believed;"
+            " none: the client address is the socket peer."
+        ),
     )
     principal_cache_seconds: float = Field(
         default=5.0,
@@ -85,6 +139,25 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _proxy_networks(cls, value: object) -> object:
+        """``10.0.0.1, 10.1.0.0/16`` (or a JSON list) as networks; a lone address is a /32."""
+        if isinstance(value, str):
+            text = value.strip()
+            value = json.loads(text) if text.startswith("[") else text.replace(",", " ").split()
+        if not isinstance(value, list | tuple):
+            return value
+        networks = []
+        for entry in value:
+            try:
+                networks.append(ipaddress.ip_network(str(entry).strip(), strict=False))
+            except ValueError:
+                raise ValueError(
+                    f"SUPPORTDESK_TRUSTED_PROXIES: {entry!r} is not an IP address or network"
+                ) from None
+        return tuple(networks)
+
     @cached_property
     def is_sqlite(self) -> bool:
         return make_url(self.database_url).get_backend_name() == "sqlite"
@@ -92,6 +165,16 @@ class Settings(BaseSettings):
     @property
     def max_attachment_bytes(self) -> int:
         return self.max_attachment_mb * 1024 * 1024
+
+    @property
+    def max_body_bytes(self) -> int:
+        return self.max_body_kb * 1024
+
+    @property
+    def max_upload_body_bytes(self) -> int:
+        """A multipart body carrying attachments: as many files as a request may carry,
+        each as large as one may be, and the other fields' allowance for the rest."""
+        return MAX_ATTACHMENTS_PER_REQUEST * self.max_attachment_bytes + self.max_body_bytes
 
     def jwt_secret(self) -> str:
         if self.secret_key is None:

@@ -56,6 +56,31 @@ async def test_a_decoded_token_gives_back_the_claims_it_was_issued_with(
     assert issued.expires_in == 3600
 
 
+async def test_a_token_keeps_its_issue_time_to_the_microsecond(
+    frozen_clock: FrozenClock,
+) -> None:
+    # Whole seconds would not tell a token issued just before a password change from one
+    # issued just after it.
+    issued_at = frozen_clock.advance(microseconds=123_457)
+    issued = issue_token(7, Role.AGENT, secret=SECRET, ttl=TTL)
+
+    claims = decode_token(issued.token, secret=SECRET)
+
+    assert claims.issued_at == issued_at
+    assert claims.expires_at == issued_at + TTL
+    assert issued.expires_in == 3600
+
+
+@pytest.mark.parametrize("value", ["1772442000", True, None, [1]])
+async def test_an_issue_time_that_is_not_a_number_is_rejected(
+    frozen_clock: FrozenClock, value: object
+) -> None:
+    token = jwt.encode(_claims(frozen_clock, iat=value), SECRET, algorithm="HS256")
+
+    with pytest.raises(Unauthenticated):
+        decode_token(token, secret=SECRET)
+
+
 async def test_every_token_gets_its_own_id(frozen_clock: FrozenClock) -> None:
     first = issue_token(7, Role.AGENT, secret=SECRET, ttl=TTL)
     second = issue_token(7, Role.AGENT, secret=SECRET, ttl=TTL)

@@ -22,7 +22,7 @@ from supportdesk.services.accounts import (
 )
 from supportdesk.services.customers import CustomerService
 from supportdesk.services.staff import StaffService
-from tests.factories import Factory
+from tests.factories import PASSWORD, Factory
 from tests.support import FrozenClock, stored
 
 NEW_PASSWORD = "a-brand-new-secret"
@@ -164,7 +164,9 @@ async def test_own_password_change_is_hashed_and_audited_hidden(
 ) -> None:
     customer = await make.user("customer")
 
-    user = await _own_profile(database, customer.id, password=NEW_PASSWORD)
+    user = await _own_profile(
+        database, customer.id, password=NEW_PASSWORD, current_password=PASSWORD
+    )
 
     assert await verify_password(NEW_PASSWORD, user.password_hash)
     [activity] = await _activities(database, "profile.updated")

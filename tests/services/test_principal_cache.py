@@ -194,7 +194,8 @@ async def test_a_role_change_takes_effect_on_the_very_next_request(
     )
     assert demoted.status_code == 200
 
-    assert (await client.get("/api/admin/users", headers=headers)).status_code == 403
+    # A role change ends the account's sessions: the token is refused, not downgraded.
+    assert (await client.get("/api/admin/users", headers=headers)).status_code == 401
 
 
 async def test_deleting_an_agent_takes_effect_on_their_key_at_the_very_next_request(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from httpx import AsyncClient
@@ -91,3 +93,12 @@ async def events(database: Database, event_type: str | None = None) -> list[Outb
         if event_type is not None:
             query = query.where(OutboxEvent.event_type == event_type)
         return list((await session.scalars(query)).all())
+
+
+async def eventually(condition: Callable[[], Awaitable[bool]], within: float = 20.0) -> None:
+    """Wait until ``condition()`` holds: for work another task does in its own time."""
+    async with asyncio.timeout(within):
+        while True:
+            if await condition():
+                return
+            await asyncio.sleep(0.02)

@@ -54,7 +54,7 @@ async def test_when_the_worker_starts_every_waiting_event_is_delivered_once(
     assert received == [
         (agent.id, ticket["id"], "ticket_created") for agent in agents for ticket in (first, second)
     ]
-    assert all(event.published_at is not None for event in await events(database))
+    assert all(event.handled_at is not None for event in await events(database))
     assert (await client.get("/ready")).json()["outbox"] == {
         "pending": 0,
         "oldest_age_seconds": None,
@@ -141,7 +141,7 @@ async def test_a_delivery_cancelled_mid_job_is_delivered_by_the_next_pass(
 
     assert [n.user_id for n in await notifications(database)] == [agent.id]
     [event] = await events(database)
-    assert event.published_at is not None
+    assert event.handled_at is not None
 
 
 @pytest.mark.redis
@@ -211,3 +211,18 @@ async def test_e_mail_is_sent_through_smtp_when_configured(
     [mail] = smtp.to(customer.email)
     assert mail["Subject"] == f"Re: [{ticket['ticket_number']}] Cannot log in"
     assert "Try resetting your password." in mail.get_payload()
+
+
+@pytest.mark.parametrize("subject", ["Cannot\r\nlog in", "Cannot\nlog in"])
+async def test_a_subject_with_line_breaks_is_mailed_on_one_line(
+    desk: Desk, make: Factory, pipeline: Pipeline, smtp: SmtpSink, subject: str
+) -> None:
+    agent = await make.user(Role.AGENT, projects=[1])
+    customer = await make.user(Role.CUSTOMER)
+    ticket = await desk.open(customer, subject=subject)
+    await desk.reply(agent, ticket["id"], "Try resetting your password.")
+
+    await pipeline.deliver()
+
+    [mail] = smtp.to(customer.email)
+    assert mail["Subject"] == f"Re: [{ticket['ticket_number']}] Cannot log in"

@@ -223,7 +223,7 @@ async def test_a_purged_tickets_file_shared_with_a_live_ticket_is_kept(
 # ------------------------------------------------------------------------ cleanup
 
 
-async def test_cleanup_forgets_expired_revoked_tokens_and_week_old_published_events(
+async def test_cleanup_forgets_expired_revoked_tokens_and_week_old_handled_events(
     desk: Desk,
     make: Factory,
     database: Database,
@@ -238,16 +238,16 @@ async def test_cleanup_forgets_expired_revoked_tokens_and_week_old_published_eve
     await desk.open(customer, subject="Old")
     await pipeline.deliver()
     frozen_clock.advance(days=7, minutes=1)
-    await desk.open(customer, subject="New")  # published below, but recent
+    await desk.open(customer, subject="New")  # handled below, but recent
     await pipeline.deliver()
-    await desk.open(customer, subject="Waiting")  # not published yet
+    await desk.open(customer, subject="Waiting")  # not handled yet
 
     assert await jobs.cleanup(ctx) == (1, 1)
 
     async with database.transaction(read_only=True) as session:
         assert list(await session.scalars(select(RevokedToken.jti))) == ["current"]
     left = [
-        (event.payload["ticket_number"], event.published_at is None)
+        (event.payload["ticket_number"], event.handled_at is None)
         for event in await events(database)
     ]
     assert [waiting for _, waiting in left] == [False, True]

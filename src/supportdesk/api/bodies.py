@@ -18,6 +18,8 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
+from supportdesk.api.validation import TOO_DEEP_MESSAGE, json_value_error
+
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
@@ -33,13 +35,36 @@ def body_error(kind: str, message: str) -> RequestValidationError:
     return RequestValidationError([{"type": kind, "loc": ("body",), "msg": message}])
 
 
+class RefusedJson(ValueError):
+    """Well-formed JSON refused whatever it is for: nested too deeply, or holding a NUL."""
+
+
+def loads_json(text: str | bytes) -> Any:
+    """``json.loads``, refusing (``RefusedJson``) what no field may hold.
+
+    Nesting deeper than the decoder can recurse into raises ``RecursionError`` inside
+    ``json``; that, like any nesting past ``MAX_JSON_DEPTH``, is refused here, before
+    validation or storage walks the value.
+    """
+    try:
+        value = json.loads(text)
+    except RecursionError:
+        raise RefusedJson(TOO_DEEP_MESSAGE) from None
+    problem = json_value_error(value)
+    if problem is not None:
+        raise RefusedJson(problem)
+    return value
+
+
 def decode_json(raw: bytes) -> Any:
     # No body at all reads as an empty object, so a model without required fields
     # accepts a bare POST.
     if not raw:
         return {}
     try:
-        return json.loads(raw)
+        return loads_json(raw)
+    except RefusedJson as exc:
+        raise body_error("value_error", str(exc)) from None
     except ValueError:
         raise body_error("json_invalid", "Invalid JSON") from None
 

@@ -14,6 +14,7 @@ from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPBearer, SecurityScopes
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from supportdesk.api.client_address import client_address
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.auth.scopes import Scope
 from supportdesk.config import Settings
@@ -81,6 +82,7 @@ StorageDep = Annotated[AttachmentStorage, Depends(get_storage)]
 
 
 def credentials_of(request: Request) -> Credentials:
+    settings: Settings = request.app.state.settings
     headers = request.headers
     bearer = None
     authorization = headers.get("authorization", "")
@@ -91,7 +93,7 @@ def credentials_of(request: Request) -> Credentials:
         bearer=bearer,
         api_key=headers.get("x-api-key") or None,
         api_secret=headers.get("x-api-secret") or None,
-        ip_address=request.client.host if request.client else None,
+        ip_address=client_address(request.scope, settings.trusted_proxies),
     )
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from supportdesk.api.validation import validation_details
+from supportdesk.core.db import DRIVER_CONNECTION_ERRORS, database_outage, is_connection_error
 from supportdesk.core.errors import DomainError, RateLimited
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,9 @@ class ApiError:
 
 
 ErrorRenderer = Callable[[ApiError], JSONResponse]
+
+# What a client is told to wait while the database is unreachable.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 _HTTP_ERRORS = {
     400: ("BAD_REQUEST", "Bad request."),
@@ -74,11 +78,23 @@ def to_api_error(exc: Exception) -> ApiError:
         code, message = _HTTP_ERRORS.get(exc.status_code, ("ERROR", "Error."))
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code != 404 else message
         return ApiError(exc.status_code, code, detail, headers=dict(exc.headers or {}))
-    if isinstance(exc, IntegrityError | StaleDataError):
-        # A uniqueness rule or a concurrent update the validation could not foresee.
+    if isinstance(exc, StaleDataError):
+        # Writes to a ticket queue on its row lock; a change that still lost the race
+        # (made by something that does not take the lock) succeeds when tried again.
+        return ApiError(409, *_HTTP_ERRORS[409], headers={"Retry-After": "1"})
+    if isinstance(exc, IntegrityError):
+        # A uniqueness rule the validation could not foresee.
         return ApiError(409, *_HTTP_ERRORS[409])
     if isinstance(exc, DBAPIError) and "database is locked" in str(exc.orig):
         return ApiError(503, *_HTTP_ERRORS[503], headers={"Retry-After": "1"})
+    if is_connection_error(exc):
+        database_outage.failed(exc)  # one log line per outage, not one per request
+        return ApiError(
+            503,
+            "SERVICE_UNAVAILABLE",
+            "The database is unavailable; try again shortly.",
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+        )
     if isinstance(exc, DBAPIError) and _is_bad_value(exc):
         # A value the validation let through but the database cannot store or compare.
         return ApiError(
@@ -143,6 +159,10 @@ def install_error_handlers(
         IntegrityError,
         StaleDataError,
         DBAPIError,
+        # Connection errors the drivers raise unwrapped: handled here rather than by the
+        # catch-all, which re-raises after answering (a traceback per request).
+        OSError,
+        *DRIVER_CONNECTION_ERRORS,
         Exception,
     ):
         app.add_exception_handler(exc_class, handle)

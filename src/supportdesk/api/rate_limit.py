@@ -1,8 +1,10 @@
 """Request limits on every surface, and the X-RateLimit-* headers on every response.
 
 Each request is counted against whoever sent it: its credential (an API key, a project's
-key, the user of a JWT) or, when anonymous, its client address. Logins are also counted
-per address and e-mail, sign-ups per address, against the tighter login limit. Telling
+key, the user of a JWT) or, when anonymous, its client address (api/client_address.py).
+Logins are also counted per address and e-mail, sign-ups per address, against the
+tighter login limit; failed logins per address too, whatever e-mails they name, so one
+address cannot try a password on account after account. Telling
 who sent a request costs no query and no password hash: a key is known by its digest,
 a JWT by its signature. Whether the credential is valid is for the surface to decide;
 the credentials it turns away (401) count against the client address, so an address
@@ -15,7 +17,6 @@ A refused request is a ``RateLimited`` error, rendered by the error handlers of
 from __future__ import annotations
 
 import inspect
-import json
 from dataclasses import dataclass
 from datetime import timedelta
 from urllib.parse import parse_qs
@@ -25,6 +26,8 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.status import HTTP_401_UNAUTHORIZED
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from supportdesk.api.bodies import loads_json
+from supportdesk.api.client_address import client_address
 from supportdesk.auth import keys
 from supportdesk.auth.tokens import decode_token
 from supportdesk.config import Settings
@@ -40,6 +43,7 @@ UNLIMITED_PATHS = frozenset({"/health", "/ready"})
 _MAX_LOGIN_BODY = 64 * 1024
 _DIGEST_LENGTH = 32
 FAILED_AUTH_MESSAGE = "Too many failed authentication attempts. Please try again later."
+FAILED_LOGIN_MESSAGE = "Too many failed login attempts from this address. Please try again later."
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +77,6 @@ def credential_of(headers: Headers, settings: Settings) -> str | None:
     return f"user:{claims.user_id}"
 
 
-def _client_address(scope: Scope) -> str:
-    client = scope.get("client")
-    return str(client[0]) if client else "unknown"
-
-
 def _login_email(body: bytes, content_type: str) -> str:
     """The e-mail a login attempt names, normalised; empty when there is none to read."""
     value: object = None
@@ -85,7 +84,7 @@ def _login_email(body: bytes, content_type: str) -> str:
         if content_type.startswith("application/x-www-form-urlencoded"):
             value = next(iter(parse_qs(body.decode()).get("email", [])), None)
         else:
-            data = json.loads(body)
+            data = loads_json(body)
             value = data.get("email") if isinstance(data, dict) else None
     except (ValueError, UnicodeDecodeError):
         return ""
@@ -156,10 +155,12 @@ class RateLimitMiddleware:
 
         settings: Settings = self.api.state.settings
         headers = Headers(scope=scope)
-        address = _client_address(scope)
+        address = client_address(scope, settings.trusted_proxies) or "unknown"
         per_minute = settings.rate_limit_per_minute
         credential = credential_of(headers, settings)
         hits = [_Bucket(Limit(credential or f"ip:{address}", per_minute))]
+        # Counted once the request was refused (401); until then only read.
+        failures: list[_Bucket] = []
         path = scope["path"].rstrip("/")
         if scope["method"] == "POST" and path == LOGIN_PATH:
             messages, body = await _read_body(receive)
@@ -172,6 +173,12 @@ class RateLimitMiddleware:
                     "Too many login attempts. Please try again later.",
                 )
             )
+            failures.append(
+                _Bucket(
+                    Limit(f"login-failures:{address}", settings.failed_login_rate_limit_per_minute),
+                    FAILED_LOGIN_MESSAGE,
+                )
+            )
         elif scope["method"] == "POST" and path == REGISTER_PATH:
             hits.append(
                 _Bucket(
@@ -182,13 +189,15 @@ class RateLimitMiddleware:
         # A key is told by its digest, unchecked: made-up keys would each get an allowance
         # of their own. Those the surfaces turn away (401) count against the address, and
         # an address over the limit is refused whatever key it sends next.
-        failures = Limit(f"auth-failures:{address}", per_minute)
-        peeks = [_Bucket(failures, FAILED_AUTH_MESSAGE)] if credential else []
+        if credential:
+            failures.append(
+                _Bucket(Limit(f"auth-failures:{address}", per_minute), FAILED_AUTH_MESSAGE)
+            )
 
         quotas = await self.limiter.count(
-            [bucket.limit for bucket in hits], [bucket.limit for bucket in peeks]
+            [bucket.limit for bucket in hits], [bucket.limit for bucket in failures]
         )
-        bucket, quota = _binding(list(zip([*hits, *peeks], quotas, strict=True)))
+        bucket, quota = _binding(list(zip([*hits, *failures], quotas, strict=True)))
         extra = _headers(quota)
         if not quota.allowed:
             response = await self._refusal(
@@ -210,8 +219,8 @@ class RateLimitMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-        if credential and status == HTTP_401_UNAUTHORIZED:
-            await self.limiter.count([failures])
+        if failures and status == HTTP_401_UNAUTHORIZED:
+            await self.limiter.count([bucket.limit for bucket in failures])
 
     async def _refusal(self, request: Request, error: RateLimited) -> Response:
         """The 429 of the surface the request addressed, from the app's own error handlers."""

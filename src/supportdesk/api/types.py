@@ -12,6 +12,14 @@ from pydantic import EmailStr, Field
 MAX_ID = 2_147_483_647
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+# The references set no number of tags (labels) per ticket nor length of a ticket's text;
+# bounds keep one request from costing what thousands would (a lookup of every id, a
+# megabyte copied into every e-mail and search index).
+MAX_TAGS = 50
+# A ticket's description and a message's body: the reference application's TEXT column.
+MAX_TEXT_LENGTH = 65_535
+TagIds = Annotated[list[Id], Field(max_length=MAX_TAGS)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
 

@@ -40,6 +40,8 @@ def _message(error: Mapping[str, Any], name: str) -> str:
         return f"The {label} field must be a string."
     if kind in ("list_type",):
         return f"The {label} field must be an array."
+    if kind == "too_long":
+        return f"The {label} field must not have more than {ctx.get('max_length')} items."
     if kind in ("dict_type", "model_type", "model_attributes_type"):
         return f"The {label} field must be an object."
     if kind in ("enum", "literal_error"):
@@ -67,29 +69,71 @@ def validation_details(errors: Iterable[Mapping[str, Any]]) -> dict[str, list[st
     return details
 
 
+# How deeply a request's JSON may nest. Real bodies (a ticket's metadata, custom field
+# values) nest a few levels; hundreds of levels only exhaust the recursion of whatever
+# walks the value next (validation, storage, rendering).
+MAX_JSON_DEPTH = 32
+
+NUL_MESSAGE = "The request must not contain NUL characters."
+TOO_DEEP_MESSAGE = f"The request body must not nest more than {MAX_JSON_DEPTH} levels deep."
+
+
+def _walk(value: Any) -> tuple[bool, int]:
+    """(whether a NUL hides anywhere in a decoded JSON value, how deep it nests).
+
+    Iterative, so that no input can exhaust the interpreter's recursion; it stops
+    descending past ``MAX_JSON_DEPTH``, so the depth reported is at most one more.
+    """
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(value, 0)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True, deepest
+            continue
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, depth + 1)
+        if deepest > MAX_JSON_DEPTH:
+            continue
+        if isinstance(item, dict):
+            pending.extend((key, depth + 1) for key in item)
+            pending.extend((child, depth + 1) for child in item.values())
+        else:
+            pending.extend((child, depth + 1) for child in item)
+    return False, deepest
+
+
 def contains_nul(value: Any) -> bool:
     """True if a NUL character hides anywhere in a decoded JSON value.
 
     PostgreSQL text cannot hold one, so such input is refused up front, alike on every
     database.
     """
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(contains_nul(item) for item in value)
-    return False
+    return _walk(value)[0]
+
+
+def json_value_error(value: Any) -> str | None:
+    """Why a decoded JSON value is refused whatever the field (a NUL, too deep), or None."""
+    has_nul, depth = _walk(value)
+    if has_nul:
+        return NUL_MESSAGE
+    if depth > MAX_JSON_DEPTH:
+        return TOO_DEEP_MESSAGE
+    return None
 
 
 class RequestBody(BaseModel):
-    """Every surface's request body: unknown fields ignored, strings trimmed, NUL refused."""
+    """Every surface's request body: unknown fields ignored, strings trimmed, NUL and
+    runaway nesting refused."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
     @model_validator(mode="before")
     @classmethod
-    def _no_nul(cls, data: Any) -> Any:
-        if contains_nul(data):
-            raise ValueError("The request must not contain NUL characters.")
+    def _plain_json(cls, data: Any) -> Any:
+        problem = json_value_error(data)
+        if problem is not None:
+            raise ValueError(problem)
         return data

@@ -35,8 +35,24 @@ class IssuedToken:
         return int((self.claims.expires_at - self.claims.issued_at).total_seconds())
 
 
+def _numeric_date(moment: datetime) -> int | float:
+    """Seconds since the epoch, to the microsecond (RFC 7519 allows a fraction).
+
+    Whole seconds would not tell a token issued just before a password change from one
+    issued just after it in the same second (see ``User.tokens_valid_after``). A float
+    holds today's epoch to well under a microsecond, so the instant comes back exact.
+    """
+    return int(moment.timestamp()) if moment.microsecond == 0 else moment.timestamp()
+
+
+def _instant(value: object) -> datetime:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("a NumericDate is a number")
+    return datetime.fromtimestamp(value, UTC)
+
+
 def issue_token(user_id: int, role: Role, *, secret: str, ttl: timedelta) -> IssuedToken:
-    issued_at = clock.now().replace(microsecond=0)
+    issued_at = clock.now()
     claims = TokenClaims(
         user_id=user_id,
         role=role,
@@ -48,8 +64,8 @@ def issue_token(user_id: int, role: Role, *, secret: str, ttl: timedelta) -> Iss
         "sub": str(user_id),
         "role": str(role),
         "jti": claims.jti,
-        "iat": int(issued_at.timestamp()),
-        "exp": int(claims.expires_at.timestamp()),
+        "iat": _numeric_date(issued_at),
+        "exp": _numeric_date(claims.expires_at),
     }
     return IssuedToken(token=jwt.encode(payload, secret, algorithm=ALGORITHM), claims=claims)
 
@@ -66,7 +82,8 @@ def decode_token(
     try:
         # Pinning the algorithm rejects "alg: none" and any other algorithm outright.
         payload = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"verify_exp": False})
-    except JWTError as exc:
+    except (JWTError, TypeError, ValueError) as exc:
+        # The library's own claim checks raise TypeError for a non-numeric "iat".
         raise Unauthenticated("Invalid token.") from exc
     if any(payload.get(claim) in (None, "") for claim in _REQUIRED_CLAIMS):
         raise Unauthenticated("Invalid token.")
@@ -75,10 +92,10 @@ def decode_token(
             user_id=int(payload["sub"]),
             role=Role(payload["role"]),
             jti=str(payload["jti"]),
-            issued_at=datetime.fromtimestamp(int(payload["iat"]), UTC),
-            expires_at=datetime.fromtimestamp(int(payload["exp"]), UTC),
+            issued_at=_instant(payload["iat"]),
+            expires_at=_instant(payload["exp"]),
         )
-    except (TypeError, ValueError, OverflowError) as exc:
+    except (TypeError, ValueError, OverflowError, OSError) as exc:
         raise Unauthenticated("Invalid token.") from exc
 
     now = clock.now()

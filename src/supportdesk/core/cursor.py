@@ -85,11 +85,13 @@ def encode(request: CursorRequest, value: datetime | int, row_id: int) -> str:
 def _timestamp(text: str) -> datetime:
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError as exc:
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)  # the reference's timestamps are UTC
+        # An instant at the edge of the calendar with an offset (0001-01-01T00:00+14:00)
+        # parses, but lies outside the years a datetime can hold once in UTC.
+        return value.astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
         raise _invalid() from exc
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)  # the reference's timestamps are UTC
-    return value.astimezone(UTC)
 
 
 def _looks_like_timestamp(text: str) -> bool:

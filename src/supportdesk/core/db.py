@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from types import TracebackType
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -15,9 +20,66 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from supportdesk.core.outage import Outage
+
+log = logging.getLogger(__name__)
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 SQLITE_BEGIN_OPTION = "supportdesk_sqlite_begin"
 AUTONOMOUS = "supportdesk_autonomous_engine"
+AFTER_TRANSACTION = "supportdesk_after_transaction"
+
+# The database went away. Logged once per outage (not once per failed request); a new
+# connection made by any engine of this process ends it.
+database_outage = Outage("database", log)
+
+# Raised by the drivers themselves, unwrapped, when a connection cannot be made or is lost.
+DRIVER_CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.CannotConnectNowError,
+    asyncpg.exceptions.PostgresConnectionError,
+)
+_DRIVER_MODULES = ("asyncpg", "aiosqlite", "sqlite3", "sqlalchemy")
+
+
+# SQLite's OperationalError also reports bad SQL ("no such column"): only these say the
+# database file cannot be reached.
+_SQLITE_UNAVAILABLE = (
+    "unable to open database file",
+    "disk i/o error",
+    "cannot operate on a closed database",
+)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """The database is unreachable or dropped the connection (not a bad statement)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError | InterfaceError | ProgrammingError) and isinstance(
+        exc.orig, sqlite3.Error
+    ):
+        return any(message in str(exc.orig).lower() for message in _SQLITE_UNAVAILABLE)
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DRIVER_CONNECTION_ERRORS):
+            return True
+        if isinstance(current, OSError) and _raised_by_driver(current.__traceback__):
+            return True
+        wrapped = current.orig if isinstance(current, DBAPIError) else None
+        current = wrapped or current.__cause__ or current.__context__
+    return False
+
+
+def _raised_by_driver(traceback: TracebackType | None) -> bool:
+    """An OSError raised while connecting or talking to the database, not a file's."""
+    while traceback is not None:
+        module = str(traceback.tb_frame.f_globals.get("__name__", ""))
+        if module.split(".", 1)[0] in _DRIVER_MODULES:
+            return True
+        traceback = traceback.tb_next
+    return False
 
 
 def _configure_sqlite(engine: AsyncEngine) -> None:
@@ -44,12 +106,20 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
 def create_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     backend = make_url(url).get_backend_name()
-    options: dict[str, Any] = {"echo": echo}
+    # A failed statement's parameters are what a client sent (a message body, a list of
+    # ids): kept out of the error, so that logging it neither copies megabytes of input
+    # nor customers' data into the logs.
+    options: dict[str, Any] = {"echo": echo, "hide_parameters": True}
     if backend == "postgresql":
         options.update(pool_size=10, max_overflow=20, pool_pre_ping=False)
     engine = create_async_engine(url, **options)
     if backend == "sqlite":
         _configure_sqlite(engine)
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _reachable(_dbapi_connection: Any, _record: Any) -> None:
+        database_outage.recovered()
+
     return engine
 
 
@@ -84,16 +154,34 @@ class Database:
                 await session.connection(execution_options={SQLITE_BEGIN_OPTION: "DEFERRED"})
             try:
                 yield session
-            except BaseException:
+            except BaseException as exc:
                 await session.rollback()
+                if isinstance(exc, Exception):  # not when cancelled
+                    await _run_after_transaction(session)
                 raise
             else:
                 await session.commit()
+                await _run_after_transaction(session)
 
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self.autonomous is not None:
             await self.autonomous.dispose()
+
+
+def after_transaction(session: AsyncSession, work: Callable[[], Awaitable[None]]) -> None:
+    """Run ``work`` once the session's transaction has ended, committed or rolled back.
+
+    For bookkeeping that must neither hold the transaction's locks nor fail it: ``work``
+    runs outside it (in a transaction of its own, if it writes) and handles its own
+    errors. Sessions come from ``Database.transaction``, which runs it.
+    """
+    session.info.setdefault(AFTER_TRANSACTION, []).append(work)
+
+
+async def _run_after_transaction(session: AsyncSession) -> None:
+    for work in session.info.pop(AFTER_TRANSACTION, ()):
+        await work()
 
 
 def autonomous_engine(session: AsyncSession) -> AsyncEngine | None:

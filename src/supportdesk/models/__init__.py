@@ -7,6 +7,7 @@ from supportdesk.models.base import Base
 from supportdesk.models.canned_response import CannedResponse
 from supportdesk.models.custom_field import CustomField
 from supportdesk.models.department import Department, department_agents
+from supportdesk.models.heartbeat import WorkerHeartbeat
 from supportdesk.models.knowledge import KnowledgeArticle, KnowledgeCategory
 from supportdesk.models.message import Attachment, Message, MessageLike
 from supportdesk.models.notification import Notification
@@ -55,6 +56,7 @@ __all__ = [
     "TicketTally",
     "User",
     "Watcher",
+    "WorkerHeartbeat",
     "department_agents",
     "ticket_tags",
 ]

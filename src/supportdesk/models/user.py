@@ -38,6 +38,9 @@ class User(TimestampMixin, Base):
     is_active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Tokens issued before this instant are refused: set by a password change, a role
+    # change and a deactivation, which end every session the account had.
+    tokens_valid_after: Mapped[datetime | None]
 
     @property
     def is_staff(self) -> bool:

@@ -1,15 +1,22 @@
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
+from supportdesk.core.db import after_transaction
 from supportdesk.core.enums import ApiKeyType
 from supportdesk.models import ApiKey
 from supportdesk.repositories.base import Repository
+
+log = logging.getLogger(__name__)
 
 
 class ApiKeyRepository(Repository):
@@ -22,10 +29,31 @@ class ApiKeyRepository(Repository):
         )
 
     async def mark_used(self, key_id: int, at: datetime) -> None:
-        # A direct UPDATE: the loaded key is synchronised in place, not marked dirty.
-        await self.session.execute(
-            update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=at)
-        )
+        """Stamp ``last_used_at`` once the request's transaction is over, at best.
+
+        Bookkeeping must not fail the request it rides on. In a read's transaction on
+        SQLite the write could not wait for a lock another writer holds ("database is
+        locked" at once), and on PostgreSQL it would hold the key's row until the
+        request ends. So the stamp is written afterwards, in a short transaction of its
+        own; if that fails it is logged at debug level and dropped (the next use tries
+        again). The loaded key reads as stamped meanwhile.
+        """
+        loaded = self.session.identity_map.get(identity_key(ApiKey, key_id))
+        if loaded is not None:
+            set_committed_value(loaded, "last_used_at", at)
+        after_transaction(self.session, partial(self._stamp, key_id, at))
+
+    async def _stamp(self, key_id: int, at: datetime) -> None:
+        try:
+            async with self.session.begin():
+                await self.session.execute(
+                    update(ApiKey)
+                    .where(ApiKey.id == key_id)
+                    .values(last_used_at=at)
+                    .execution_options(synchronize_session=False)
+                )
+        except Exception as exc:  # bookkeeping only: the request goes on without it
+            log.debug("last_used_at of API key %s not stamped: %s", key_id, exc)
 
     def add(self, api_key: ApiKey) -> None:
         self.session.add(api_key)

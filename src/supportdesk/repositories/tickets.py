@@ -389,9 +389,12 @@ class TicketRepository(Repository):
         return await self.session.scalar(self.readable(principal).where(Ticket.id == ticket_id))
 
     async def get_for_update(self, principal: Principal, ticket_id: int) -> Ticket | None:
-        """A ticket the principal can see, with the relations its rules and rendering use."""
+        """A ticket the principal can see, with the relations its rules and rendering use,
+        locked until the transaction ends (``locking``)."""
         return await self.session.scalar(
-            self.readable(principal).where(Ticket.id == ticket_id).options(*_EDIT_LOADS)
+            self.locking(
+                self.readable(principal).where(Ticket.id == ticket_id).options(*_EDIT_LOADS)
+            )
         )
 
     async def get_for_update_by_number(
@@ -403,9 +406,11 @@ class TicketRepository(Repository):
         of the staff-side relations, which a connected project is never shown.
         """
         return await self.session.scalar(
-            self.readable(principal)
-            .where(Ticket.ticket_number == ticket_number)
-            .options(joinedload(Ticket.sla_policy), joinedload(Ticket.customer))
+            self.locking(
+                self.readable(principal)
+                .where(Ticket.ticket_number == ticket_number)
+                .options(joinedload(Ticket.sla_policy), joinedload(Ticket.customer))
+            )
         )
 
     async def get_conversation_by_number(
@@ -534,6 +539,20 @@ class TicketRepository(Repository):
             ),
             count=lambda: self.total(principal, filters),
         )
+
+    @staticmethod
+    def locking(statement: Select[Ticket]) -> Select[Ticket]:
+        """``statement`` holding the tickets it reads until the transaction ends.
+
+        Concurrent writes to one ticket then queue instead of failing the version check:
+        each reads what the one before it committed. PostgreSQL locks the row (``FOR
+        UPDATE OF tickets``: not the joined rows, which may be on the null side of an
+        outer join); SQLite has no row locks and needs none here, as a writing
+        transaction holds the database's write lock from its start (core/db.py, ``BEGIN
+        IMMEDIATE``). ``populate_existing``: a ticket already in the session is
+        refreshed from the row just locked, not taken from before the wait.
+        """
+        return statement.with_for_update(of=Ticket).execution_options(populate_existing=True)
 
 
 _NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())

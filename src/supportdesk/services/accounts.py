@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth import policy
-from supportdesk.auth.passwords import hash_password
+from supportdesk.auth.passwords import hash_password, verify_password
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
 from supportdesk.core import clock
@@ -67,6 +67,9 @@ class AccountChanges:
     name: str | None = None
     email: str | None = None
     password: str | None = None
+    # The account's password as it is now: a person changing their own password proves
+    # it is them, not someone holding their token (update_own_profile).
+    current_password: str | None = None
     role: Role | None = None
     is_active: bool | None = None
     phone: str | None = None
@@ -273,6 +276,8 @@ class AccountService:
             user.is_active = active
         if deactivating:
             await self._revoke_keys(user)
+        if deactivating or "role" in diff:
+            _end_sessions(user)
         if diff:
             # Role, active state, password, name…: the account's principals are stale.
             principal_cache.forget(self.session, users=[user.id])
@@ -283,10 +288,16 @@ class AccountService:
         return user
 
     async def update_own_profile(self, principal: Principal, changes: AccountChanges) -> User:
-        """A person edits their own account: never its role, e-mail or status."""
+        """A person edits their own account: never its role, e-mail or status.
+
+        A new password needs the current one: a stolen token must not be enough to take
+        the account over. It ends every session, this one included.
+        """
         user = principal.user
         if user is None:
             raise Forbidden()
+        if "password" in changes.fields_set and changes.password:
+            await _require_current_password(user, changes.current_password)
         diff = await self._apply(user, changes, OWN_PROFILE_FIELDS)
         if diff:
             principal_cache.forget(self.session, users=[user.id])
@@ -309,6 +320,7 @@ class AccountService:
             if name == "password":
                 user.password_hash = await hash_password(value)
                 diff["password"] = list(_PASSWORD_CHANGE)
+                _end_sessions(user)
                 continue
             if name == "email":
                 value = await self._claim_email(value, holder=user)
@@ -348,6 +360,7 @@ class AccountService:
         policy.require_authority(principal, target=user, grants=None)
         user.deleted_at = clock.now()
         user.is_active = False
+        _end_sessions(user)
         await self._revoke_keys(user)
         principal_cache.forget(self.session, users=[user.id])
         self.activity.record(
@@ -362,6 +375,22 @@ class AccountService:
         # Tokens die with the account (the authenticator refuses inactive users); keys
         # acting as this user are revoked for good, so reactivating revives none.
         await self.keys.revoke_agent_keys(user.id, clock.now())
+
+
+def _end_sessions(user: User) -> None:
+    """Refuse every token issued to the account until now (services/authentication.py).
+
+    The caller also drops the account's cached principals (principal_cache.forget), so
+    the refusal holds from the next request on.
+    """
+    user.tokens_valid_after = clock.now()
+
+
+async def _require_current_password(user: User, current_password: str | None) -> None:
+    if not current_password:
+        raise ValidationFailed.field("current_password", "The current password field is required.")
+    if not await verify_password(current_password, user.password_hash):
+        raise ValidationFailed.field("current_password", "The current password is incorrect.")
 
 
 async def _hash(password: str | None) -> str | None:

@@ -15,6 +15,19 @@ from supportdesk.core.errors import PayloadTooLarge
 
 CHUNK_SIZE = 256 * 1024
 
+# The only types a browser is asked to show rather than download: images and PDF, which
+# run no script in the page's origin. HTML, SVG, XML and the rest are always downloaded.
+# The type is the uploader's claim; nosniff (api/headers.py) holds the browser to it, so
+# a page uploaded as image/png is shown as a (broken) image, never run.
+INLINE_CONTENT_TYPES = frozenset(
+    {"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"}
+)
+
+
+def opens_inline(content_type: str) -> bool:
+    """Whether a stored file of this type may be shown in the browser."""
+    return content_type.partition(";")[0].strip().lower() in INLINE_CONTENT_TYPES
+
 
 class Upload(Protocol):
     """What the services need of an uploaded file (Starlette's UploadFile is one)."""

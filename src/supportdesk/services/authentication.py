@@ -107,7 +107,10 @@ class AuthenticationService:
         if found is None:
             raise Unauthenticated("Invalid token.")
         user, revoked = found
-        if revoked:
+        # Both instants are to the microsecond: a token issued in the same second but after
+        # a password change is valid, one issued before it is not.
+        ended = user.tokens_valid_after
+        if revoked or (ended is not None and claims.issued_at < ended):
             raise Unauthenticated("Token has been revoked.")
         if not user.is_active:
             raise Unauthenticated("Account is disabled.")

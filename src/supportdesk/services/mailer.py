@@ -20,6 +20,16 @@ class OutgoingEmail:
     body: str
 
 
+def header_value(text: str) -> str:
+    """``text`` on one line, as a header must be: each line break (with the blanks around
+    it) becomes one space.
+
+    Header values come from what people typed (a ticket's subject); the e-mail library
+    refuses a line break in one, and the send would fail on every retry.
+    """
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
 class Mailer:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -34,9 +44,9 @@ class Mailer:
             return
         settings = self.settings
         message = EmailMessage()
-        message["From"] = settings.smtp_from
-        message["To"] = email.to
-        message["Subject"] = email.subject
+        message["From"] = header_value(settings.smtp_from)
+        message["To"] = header_value(email.to)
+        message["Subject"] = header_value(email.subject)
         message.set_content(email.body)
         password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
         await aiosmtplib.send(

@@ -101,9 +101,9 @@ class MaintenanceService:
         await TallyRepository(self.session).compact()
 
     async def cleanup(self, now: datetime) -> tuple[int, int]:
-        """Forget revoked tokens past their refresh window and week-old published events."""
+        """Forget revoked tokens past their refresh window and events handled a week ago."""
         tokens = await self.repository.delete_revoked_tokens_expired_before(now)
-        events = await OutboxRepository(self.session).delete_published_before(
+        events = await OutboxRepository(self.session).delete_handled_before(
             now - PUBLISHED_EVENTS_KEPT
         )
         return tokens, events

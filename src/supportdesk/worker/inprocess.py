@@ -23,10 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from supportdesk.config import Settings
 from supportdesk.core import clock
-from supportdesk.core.db import Database
+from supportdesk.core.db import Database, database_outage, is_connection_error
 from supportdesk.repositories.outbox import OutboxRepository
 from supportdesk.worker import jobs
 from supportdesk.worker.context import Resources, make_ctx
+from supportdesk.worker.health import heartbeat_forever
 from supportdesk.worker.schedule import SCHEDULES, Schedule
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,7 @@ class InProcessRunner:
         self._backoff: dict[int, float] = {}
         self._next_run: dict[str, datetime] = {}
         self._task: asyncio.Task[None] | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- one pass
 
@@ -136,27 +138,26 @@ class InProcessRunner:
                 pending = await OutboxRepository(session).pending(
                     res.settings.outbox_batch_size, excluding=waiting
                 )
-            for event_id, attempts in pending:
-                if await self._deliver(event_id, attempts + 1):
+            for event_id in pending:
+                if await self._deliver(event_id):
                     delivered += 1
             if len(pending) < res.settings.outbox_batch_size:
                 return delivered
 
-    async def _deliver(self, event_id: int, attempt: int) -> bool:
+    async def _deliver(self, event_id: int) -> bool:
         res = self.resources
         try:
-            await jobs.deliver_event(res, event_id)
+            delivered = await jobs.deliver_event(res, event_id)
         except Exception as exc:
-            if await jobs.note_failure(res, event_id, attempt, exc):
-                delay = jobs.retry_delay(res.settings.job_retry_seconds, attempt)
+            tries = await jobs.note_failure(res, event_id, exc)
+            if tries is not None:
+                delay = jobs.retry_delay(res.settings.job_retry_seconds, tries)
                 self._backoff[event_id] = time.monotonic() + delay
             else:
                 self._backoff.pop(event_id, None)
             return False
         self._backoff.pop(event_id, None)
-        async with res.database.transaction() as session:
-            await OutboxRepository(session).mark_published([event_id], clock.now())
-        return True
+        return delivered
 
     async def run_due(self, now: datetime | None = None) -> list[str]:
         """Run the cron jobs whose time has come; the first call only schedules them."""
@@ -184,8 +185,11 @@ class InProcessRunner:
             return
         try:
             await self.relay()
-        except Exception:  # the events wait in the outbox; the next tick tries again
-            log.exception("in-process outbox relay failed")
+        except Exception as exc:  # the events wait in the outbox; the next tick tries again
+            if is_connection_error(exc):
+                database_outage.failed(exc)
+            else:
+                log.exception("in-process outbox relay failed")
         await self.run_due()
 
     # ---------------------------------------------------------------- lifecycle
@@ -202,12 +206,22 @@ class InProcessRunner:
     def start(self) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(), name="supportdesk-jobs")
+            # Its own task, so a long cron job does not make the leader look dead.
+            self._heartbeat = asyncio.create_task(
+                heartbeat_forever(
+                    self.resources.database,
+                    self.resources.settings.worker_heartbeat_seconds,
+                    while_=lambda: self.lock.held,
+                ),
+                name="supportdesk-jobs-heartbeat",
+            )
             log.info("running background jobs in-process (no SUPPORTDESK_REDIS_URL)")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in (self._task, self._heartbeat):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._heartbeat = None
         await self.lock.release()

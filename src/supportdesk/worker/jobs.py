@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -44,65 +45,76 @@ def retry_delay(settings_retry_seconds: float, attempt: int) -> float:
 
 
 async def deliver_event(res: Resources, event_id: int) -> bool:
-    """Run an event's handlers; False if the event is gone or was given up.
+    """Run an event's handlers and mark it handled; False if it is gone or was given up.
 
     Idempotent: notices are written once per (event, user) and auto-assign leaves an
-    assigned ticket alone, so a second delivery changes nothing in the database. The
-    e-mail goes last, after the commit: if it fails, the retry finds the rest done.
+    assigned ticket alone, so a second delivery changes nothing in the database, and an
+    event already handled is left alone. The event is marked handled in the handlers'
+    transaction, or, when it sends e-mail, right after the e-mail went out (after the
+    commit): if sending fails, the retry finds the rest done.
     """
     async with res.database.transaction() as session:
-        event = await OutboxRepository(session).get(event_id)
+        outbox = OutboxRepository(session)
+        event = await outbox.get(event_id)
         if event is None or event.failed_at is not None:
             return False
+        if event.handled_at is not None:
+            return True
         ticket_id = event.payload.get("ticket_id")
         if event.event_type == EventType.TICKET_CREATED and isinstance(ticket_id, int):
             # Before the notices: a ticket that found its assignee tells only them.
             await MaintenanceService(session).auto_assign(ticket_id)
         delivery = await Notifier(session).deliver(event)
-    for email in delivery.emails:
-        await res.mailer.send(email)
+        if not delivery.emails:
+            await outbox.mark_handled(event_id, clock.now())
+    if delivery.emails:
+        for email in delivery.emails:
+            await res.mailer.send(email)
+        async with res.database.transaction() as session:
+            await OutboxRepository(session).mark_handled(event_id, clock.now())
     return True
 
 
-async def note_failure(res: Resources, event_id: int, attempt: int, exc: BaseException) -> bool:
-    """Record a failed delivery; True if it will be tried again, False if given up."""
-    final = attempt >= res.settings.job_max_tries
+async def note_failure(res: Resources, event_id: int, exc: BaseException) -> int | None:
+    """Record a failed delivery: the tries so far if it will be tried again, else None."""
     error = f"{type(exc).__name__}: {exc}"
     async with res.database.transaction() as session:
-        await OutboxRepository(session).record_failure(
-            event_id, attempt, error, failed_at=clock.now() if final else None
+        tries, given_up = await OutboxRepository(session).record_failure(
+            event_id, error, at=clock.now(), max_tries=res.settings.job_max_tries
         )
-    if final:
-        log.error("event %s failed after %s tries, given up: %s", event_id, attempt, error)
-    else:
-        log.warning("event %s failed (try %s), will retry: %s", event_id, attempt, error)
-    return not final
+    if given_up:
+        log.error("event %s failed after %s tries, given up: %s", event_id, tries, error)
+        return None
+    log.warning("event %s failed (try %s), will retry: %s", event_id, tries, error)
+    return tries
 
 
 async def handle_event(ctx: dict[str, Any], event_id: int) -> bool:
     """The arq job of one event: retried with back-off, then marked failed."""
     res = resources(ctx)
-    attempt = int(ctx.get("job_try", 1))
     try:
         return await deliver_event(res, event_id)
     except Exception as exc:
-        if await note_failure(res, event_id, attempt, exc):
-            raise Retry(defer=retry_delay(res.settings.job_retry_seconds, attempt)) from exc
+        tries = await note_failure(res, event_id, exc)
+        if tries is not None:
+            raise Retry(defer=retry_delay(res.settings.job_retry_seconds, tries)) from exc
         return False
 
 
 # -------------------------------------------------------------------- relay
 
 # arq's enqueue_job, for a whole batch in one round trip (enqueue_job costs a WATCH
-# transaction per job): a job is queued unless its id is already queued, running or
-# finished with a result still kept, exactly as enqueue_job decides.
+# transaction per job): a job is queued unless its id is queued or running already. A
+# result left by an earlier run of the same id does not stop it, as it does enqueue_job:
+# the outbox says the event is not handled yet (a handled event's job does nothing).
 _ENQUEUE_BATCH = """
 local job_prefix, result_prefix = ARGV[1], ARGV[2]
 local score, expires_ms = ARGV[3], ARGV[4]
 local queued = 0
 for i = 5, #ARGV, 2 do
   local id = ARGV[i]
-  if redis.call('EXISTS', job_prefix .. id, result_prefix .. id) == 0 then
+  if redis.call('EXISTS', job_prefix .. id) == 0 then
+    redis.call('DEL', result_prefix .. id)
     redis.call('PSETEX', job_prefix .. id, expires_ms, ARGV[i + 1])
     redis.call('ZADD', KEYS[1], score, id)
     queued = queued + 1
@@ -131,24 +143,43 @@ async def enqueue_events(redis: ArqRedis, event_ids: Sequence[int]) -> int:
 async def relay_outbox(ctx: dict[str, Any]) -> int:
     """Hand pending events to arq, one job each, and mark them published.
 
+    Events handed on earlier and still not handled ``outbox_redeliver_seconds`` later are
+    handed on again: Redis may have lost them (a restart without persistence). A job
+    still queued or running keeps its place; only lost ones are queued anew.
+
     The jobs are enqueued before the transaction commits: if Redis is down the marks
     are rolled back and the events wait; if the commit fails the events are offered
-    again, and the job id (or the idempotent handlers) keeps them from being handled
-    twice.
+    again, and the job id (or the handled mark) keeps them from being handled twice.
     """
     res = resources(ctx)
-    redis = ctx["redis"]
+    now = clock.now()
+    published, _ = await _hand_on(res, ctx["redis"], now, overdue_before=None)
+    overdue_before = now - timedelta(seconds=res.settings.outbox_redeliver_seconds)
+    _, requeued = await _hand_on(res, ctx["redis"], now, overdue_before=overdue_before)
+    if requeued:
+        log.warning(
+            "queued %s event(s) again: handed to Redis over %ss ago, never handled",
+            requeued,
+            res.settings.outbox_redeliver_seconds,
+        )
+    return published
+
+
+async def _hand_on(
+    res: Resources, redis: ArqRedis, now: datetime, *, overdue_before: datetime | None
+) -> tuple[int, int]:
+    """(events claimed, jobs new to the queue), batch after batch until none are left."""
     batch = res.settings.outbox_batch_size
-    published = 0
+    claimed_total = queued_total = 0
     while True:
         async with res.database.transaction() as session:
             outbox = OutboxRepository(session)
-            claimed = await outbox.publish_next(batch, clock.now())
+            claimed = await outbox.publish_next(batch, now, overdue_before=overdue_before)
             if claimed:
-                await enqueue_events(redis, claimed)
-        published += len(claimed)
+                queued_total += await enqueue_events(redis, claimed)
+        claimed_total += len(claimed)
         if len(claimed) < batch:
-            return published
+            return claimed_total, queued_total
 
 
 # -------------------------------------------------------------------- cron

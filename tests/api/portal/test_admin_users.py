@@ -15,7 +15,7 @@ from supportdesk.models import Activity, ApiKey, User
 from supportdesk.services.api_keys import IssuedKey
 from supportdesk.services.authentication import AuthenticationService
 from supportdesk.services.principal_cache import principals
-from tests.factories import Factory
+from tests.factories import PASSWORD, Factory
 from tests.support import FrozenClock, StatementCounter
 
 ROLES = ("super_admin", "admin", "agent", "customer")
@@ -656,7 +656,7 @@ async def test_a_super_admin_may_promote_to_the_admin_tier(
     assert response.json()["user"]["role"] == role
 
 
-async def test_a_promotion_takes_effect_on_the_users_current_token(
+async def test_a_promotion_ends_the_users_sessions_and_their_next_login_has_the_new_role(
     client: AsyncClient, make: Factory
 ) -> None:
     super_admin = await make.user("super_admin")
@@ -669,7 +669,10 @@ async def test_a_promotion_takes_effect_on_the_users_current_token(
     )
 
     after = await client.get("/api/admin/users", headers=agent_headers)
-    assert (before.status_code, after.status_code) == (403, 200)
+    login = await client.post("/api/auth/login", json={"email": agent.email, "password": PASSWORD})
+    token = login.json()["access_token"]
+    again = await client.get("/api/admin/users", headers={"Authorization": f"Bearer {token}"})
+    assert (before.status_code, after.status_code, again.status_code) == (403, 401, 200)
 
 
 @pytest.mark.parametrize("body", [{"name": "Renamed"}, {"is_active": False}, {"role": "agent"}])

@@ -35,6 +35,15 @@ def registration(**overrides: Any) -> dict[str, Any]:
     }
 
 
+def password_change(**overrides: Any) -> dict[str, Any]:
+    return {
+        "current_password": PASSWORD,
+        "password": NEW_PASSWORD,
+        "password_confirmation": NEW_PASSWORD,
+        **overrides,
+    }
+
+
 async def stored_user(database: Database, user_id: int) -> User:
     async with database.transaction() as session:
         user = await session.get(User, user_id)
@@ -549,7 +558,7 @@ async def test_profile_password_change_lets_the_new_password_log_in(
 
     response = await client.put(
         "/api/auth/profile",
-        json={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
+        json=password_change(),
         headers=make.auth(customer),
     )
 
@@ -561,11 +570,7 @@ async def test_profile_password_change_retires_the_old_password(
     client: AsyncClient, make: Factory
 ) -> None:
     customer = await make.user("customer")
-    await client.put(
-        "/api/auth/profile",
-        json={"password": NEW_PASSWORD, "password_confirmation": NEW_PASSWORD},
-        headers=make.auth(customer),
-    )
+    await client.put("/api/auth/profile", json=password_change(), headers=make.auth(customer))
 
     response = await login(client, customer.email, PASSWORD)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import (
     BaseModel,
@@ -16,7 +16,7 @@ from pydantic import (
     field_validator,
 )
 
-from supportdesk.api.types import Id
+from supportdesk.api.types import TagIds
 from supportdesk.api.validation import RequestBody
 from supportdesk.core.enums import MessageType, Priority, TicketStatus
 from supportdesk.core.pagination import Page
@@ -283,7 +283,7 @@ STATUS_IN: dict[str, TicketStatus] = {shown: found[0] for shown, found in STATUS
 class AgentTicketUpdateIn(In):
     status: AgentStatus | None = None
     priority: Priority | None = None
-    labels: Annotated[list[Id], Field(max_length=100)] | None = None
+    labels: TagIds | None = None
 
     _not_null = field_validator("status", "priority", "labels")(_present)
 

@@ -10,7 +10,7 @@ from supportdesk.api.deps import SettingsServiceDep
 from supportdesk.api.internal.deps import require_scope
 from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.schemas import Envelope, one
-from supportdesk.api.validation import contains_nul
+from supportdesk.api.validation import json_value_error
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
 from supportdesk.core.errors import ValidationFailed
@@ -46,6 +46,7 @@ async def update_settings(
 ) -> Envelope[dict[str, Any]]:
     # Each key has its own rule (nullable, ranges, must exist): the service checks them
     # all, so one request learns of every failing key.
-    if contains_nul(body):
-        raise ValidationFailed("The request must not contain NUL characters.")
+    problem = json_value_error(body)
+    if problem is not None:
+        raise ValidationFailed(problem)
     return one(await settings.update(principal, body))

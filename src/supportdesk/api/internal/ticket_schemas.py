@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, field_validator
 
 from supportdesk.api.internal.schemas import In, Out, Ref, Text, refuse_null
-from supportdesk.api.types import Id
+from supportdesk.api.types import MAX_TEXT_LENGTH, Id, TagIds
 from supportdesk.core.enums import MessageType, Priority, TicketStatus
 from supportdesk.models import CustomField, Message, Ticket
 from supportdesk.services.custom_fields import ticket_values
@@ -46,7 +46,7 @@ CustomFieldValues = Annotated[dict[str, Any], Field(max_length=200)]
 class TicketIn(In):
     customer_id: Id
     title: str = Text(500, required=True)
-    content: str = Text(required=True)
+    content: str = Text(MAX_TEXT_LENGTH, required=True)
     department_id: Id | None = None
     category_id: Id | None = None
     product_id: Id | None = None
@@ -64,7 +64,7 @@ class TicketUpdateIn(In):
     product_id: Id | None = None
     is_resolved: bool | None = None
     is_locked: bool | None = None
-    labels: Annotated[list[Id], Field(max_length=100)] | None = None
+    labels: TagIds | None = None
     custom_fields: CustomFieldValues | None = None
 
     _present = field_validator(
@@ -73,7 +73,7 @@ class TicketUpdateIn(In):
 
 
 class MessageIn(In):
-    content: str = Text(required=True)
+    content: str = Text(MAX_TEXT_LENGTH, required=True)
     is_internal: bool = False
 
 

@@ -5,13 +5,13 @@ Timestamps read ``YYYY-MM-DD HH:MM:SS`` in UTC; priorities are low, medium and h
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from supportdesk.api.types import Email, Id
+from supportdesk.api.bodies import loads_json
+from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id
 from supportdesk.core.enums import MessageType, Priority, SenderType
 from supportdesk.models import Message, Ticket
 from supportdesk.services.custom_fields import CustomFieldValue
@@ -37,7 +37,7 @@ class In(BaseModel):
 
 class CreateTicketIn(In):
     subject: str = Field(min_length=1, max_length=255)
-    message: str = Field(min_length=1)
+    message: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
     user_email: Email
     name: str | None = Field(default=None, max_length=255)
     company: str | None = Field(default=None, max_length=255)
@@ -51,7 +51,7 @@ class CreateTicketIn(In):
         """A form carries the object as JSON text; a JSON body carries it as it is."""
         if isinstance(value, str):
             try:
-                value = json.loads(value)
+                value = loads_json(value)
             except ValueError:
                 raise ValueError("The custom fields field must be a JSON object.") from None
             if not isinstance(value, dict):
@@ -71,7 +71,7 @@ class TicketIn(In):
 class ReplyIn(In):
     ticket_id: Id
     user_email: Email
-    message: str = Field(min_length=1)
+    message: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
 
 
 # ---------------------------------------------------------------------- responses

@@ -7,6 +7,7 @@ from supportdesk.api.deps import TicketReadsDep
 from supportdesk.api.portal.deps import PrincipalDep
 from supportdesk.api.portal.errors import PortalRoute
 from supportdesk.api.types import PathId
+from supportdesk.services.attachments import opens_inline
 
 router = APIRouter(prefix="/attachments", tags=["portal: tickets"], route_class=PortalRoute)
 
@@ -16,9 +17,10 @@ async def download_attachment(
     attachment_id: PathId, principal: PrincipalDep, reads: TicketReadsDep
 ) -> FileResponse:
     attachment, path = await reads.attachment(principal, attachment_id)
+    disposition = "inline" if opens_inline(attachment.content_type) else "attachment"
     return FileResponse(
         path,
         media_type=attachment.content_type,
         filename=attachment.filename,
-        content_disposition_type="attachment",
+        content_disposition_type=disposition,
     )

@@ -79,15 +79,34 @@ async def me(principal: PrincipalDep, accounts: AccountServiceDep) -> MeEnvelope
     return MeEnvelope(user=MeOut(**user.model_dump(), projects=projects))
 
 
-@router.put("/profile", response_model=UserEnvelope)
+_PROFILE_INVALID = {
+    "description": (
+        "Validation failed. A new password needs `current_password`: missing or wrong,"
+        " it is reported under `current_password` and nothing changes."
+    ),
+    "content": {
+        "application/json": {
+            "example": {
+                "error": "Validation failed.",
+                "details": {"current_password": ["The current password is incorrect."]},
+            }
+        }
+    },
+}
+
+
+@router.put("/profile", response_model=UserEnvelope, responses={422: _PROFILE_INVALID})
 async def update_profile(
     body: ProfileIn, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> UserEnvelope:
+    """A password change needs `current_password` and ends every session of the account,
+    the one that made it included: log in again with the new password."""
     changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,
         phone=body.phone,
         password=body.password,
+        current_password=body.current_password,
     )
     user = await accounts.update_own_profile(principal, changes)
     return UserEnvelope(user=UserOut.model_validate(user))

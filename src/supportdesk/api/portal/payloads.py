@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import Request
@@ -14,10 +13,13 @@ from supportdesk.api.bodies import (
     ModelT,
     decode_json,
     json_body,
+    loads_json,
     media_type,
     model_schema,
     validate_body,
 )
+from supportdesk.api.body_limit import allow_attachments
+from supportdesk.config import MAX_ATTACHMENTS_PER_REQUEST
 
 _LIST_FIELDS = {"tags"}
 _JSON_FIELDS = {"metadata"}
@@ -39,9 +41,13 @@ def request_body_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 async def parse_body(request: Request, model: type[ModelT]) -> tuple[ModelT, list[UploadFile]]:
     """Validate a JSON or form body into ``model``; return it with any uploaded files."""
-    if media_type(request) not in FORM_MEDIA_TYPES:
+    kind = media_type(request)
+    if kind not in FORM_MEDIA_TYPES:
         return validate_body(model, decode_json(await request.body())), []
-    form = await request.form()
+    if kind == "multipart/form-data":
+        allow_attachments(request)
+    # More files than that are refused (400) before any is kept.
+    form = await request.form(max_files=MAX_ATTACHMENTS_PER_REQUEST)
     uploads: list[UploadFile] = []
     data: dict[str, Any] = {}
     for raw_key in form:
@@ -63,6 +69,6 @@ async def parse_body(request: Request, model: type[ModelT]) -> tuple[ModelT, lis
 
 def _json_or_text(value: str) -> Any:
     try:
-        return json.loads(value)
+        return loads_json(value)
     except ValueError:
         return value

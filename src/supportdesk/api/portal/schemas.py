@@ -13,7 +13,7 @@ from pydantic import (
     field_validator,
 )
 
-from supportdesk.api.types import Email, Id
+from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id, TagIds
 from supportdesk.api.validation import RequestBody
 from supportdesk.core.enums import Priority
 from supportdesk.models import (
@@ -66,28 +66,43 @@ class RegisterIn(_Confirmed):
 class ProfileIn(_Confirmed):
     name: str | None = Field(default=None, min_length=1, max_length=255)
     phone: str | None = Field(default=None, max_length=50)
+    current_password: str | None = Field(
+        default=None,
+        max_length=1024,
+        description="Required with password: the account's password now (missing or wrong: 422).",
+    )
     password: str | None = Field(default=None, min_length=8, max_length=1024)
 
 
 class TicketCreateIn(In):
     project_id: Id
     subject: str = Field(min_length=1, max_length=255)
-    description: str = Field(min_length=1)
+    description: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
     priority: Priority | None = None
     category_id: Id | None = None
-    tags: list[Id] = Field(default_factory=list)
-    customer_name: str | None = Field(default=None, max_length=255)
-    customer_email: Email | None = None
+    tags: TagIds = Field(default_factory=list)
+    customer_name: str | None = Field(
+        default=None,
+        max_length=255,
+        description="Staff only; a customer's ticket keeps their account's name.",
+    )
+    customer_email: Email | None = Field(
+        default=None,
+        description=(
+            "Staff only: where replies are e-mailed. A customer may send only their own"
+            " address (another is 422)."
+        ),
+    )
     customer_phone: str | None = Field(default=None, max_length=50)
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
 class TicketUpdateIn(In):
     subject: str | None = Field(default=None, min_length=1, max_length=255)
-    description: str | None = Field(default=None, min_length=1)
+    description: str | None = Field(default=None, min_length=1, max_length=MAX_TEXT_LENGTH)
     category_id: Id | None = None
     priority: Priority | None = None
-    tags: list[Id] | None = None
+    tags: TagIds | None = None
 
 
 class StatusIn(In):
@@ -99,7 +114,7 @@ class AssignIn(In):
 
 
 class MessageIn(In):
-    body: str = Field(min_length=1)
+    body: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
     type: Literal["reply", "note"] = "reply"
 
 

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from supportdesk.api.types import Email, Id
+from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id
 from supportdesk.api.validation import RequestBody
 from supportdesk.core.enums import Priority, SenderType
 from supportdesk.models import Message, Project, Ticket
@@ -29,7 +29,7 @@ class ExternalTicketIn(In):
     customer_name: str = Field(min_length=1, max_length=255)
     customer_email: Email
     subject: str = Field(min_length=1, max_length=255)
-    description: str = Field(min_length=1)
+    description: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
     customer_phone: str | None = Field(default=None, max_length=50)
     # A project's own user reference: text or a whole number there, kept as text here.
     customer_id: str | None = Field(default=None, max_length=255)
@@ -53,7 +53,7 @@ class ExternalTicketIn(In):
 
 
 class ExternalReplyIn(In):
-    body: str = Field(min_length=1)
+    body: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
     customer_email: Email
 
 

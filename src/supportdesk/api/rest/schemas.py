@@ -13,7 +13,7 @@ from pydantic import (
     field_validator,
 )
 
-from supportdesk.api.types import MAX_ID, Email
+from supportdesk.api.types import MAX_ID, MAX_TAGS, Email
 from supportdesk.api.validation import RequestBody
 from supportdesk.core.cursor import CursorPage
 from supportdesk.core.enums import MessageType, Priority, Role, TicketStatus
@@ -122,7 +122,7 @@ class TicketCreateIn(In):
     customer_email: Email | None = None
     customer_name: str | None = Field(default=None, min_length=1, max_length=255)
     priority: Priority | None = None
-    tags: list[TagName] = Field(default_factory=list, max_length=50)
+    tags: list[TagName] = Field(default_factory=list, max_length=MAX_TAGS)
 
 
 class TicketUpdateIn(In):
@@ -131,7 +131,7 @@ class TicketUpdateIn(In):
     status: RestStatus | None = None
     priority: Priority | None = None
     assignee_id: str | None = Field(default=None, max_length=32)
-    tags: list[TagName] | None = Field(default=None, max_length=50)
+    tags: list[TagName] | None = Field(default=None, max_length=MAX_TAGS)
     subject: str | None = Field(default=None, min_length=1, max_length=500)
 
 

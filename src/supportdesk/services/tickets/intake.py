@@ -128,14 +128,16 @@ class TicketIntake:
         """(creator, customer): who opens the ticket, and whom it is for.
 
         A project's end user, named by e-mail, is both. A customer opening a ticket is its
-        customer, whatever the request names. Staff open it for nobody, or for the
-        customer account they name: by id, or by e-mail (found or created).
+        customer, and may name no other address (:func:`_require_own_address`). Staff open
+        it for nobody, or for the customer account they name: by id, or by e-mail (found
+        or created).
         """
         if policy.speaks_for_customers(principal):
             customer = await self._account_at_address(new, required=True)
             return customer, customer
         creator = principal.user
         if not policy.is_staff(principal):
+            _require_own_address(creator, new.customer_email)
             return creator, creator if creator is not None and not creator.is_staff else None
         if new.customer_id is not None:
             return creator, await self._customer_account(new.customer_id)
@@ -192,19 +194,40 @@ class TicketIntake:
             )
 
 
-def _contact(principal: Principal, new: NewTicket, contact: User | None) -> dict[str, Any]:
-    """The customer details the ticket keeps: as given, else those of ``contact``.
+def _require_own_address(account: User | None, customer_email: str | None) -> None:
+    """A customer opens tickets as themselves: staff replies are e-mailed to the ticket's
+    address, so naming another one would send them to a stranger's inbox.
 
-    The snapshot describes the customer; staff opening a ticket for one are not it. An
-    e-mail that names the customer is heeded only from those who may name another: a
-    customer's own ticket keeps their own address.
+    Refused rather than silently replaced, so a client never believes replies go where
+    they do not.
     """
-    email = new.customer_email
-    if new.customer_by_email and not _may_name_customer(principal):
-        email = None
+    if customer_email is None:
+        return
+    own = normalize_email(account.email) if account is not None else ""
+    if normalize_email(customer_email) != own:
+        raise ValidationFailed.field(
+            "customer_email", "The customer email must be your own email address."
+        )
+
+
+def _contact(principal: Principal, new: NewTicket, contact: User | None) -> dict[str, Any]:
+    """The customer details the ticket keeps.
+
+    Staff and keys, who open tickets for others, keep the details as given, else those of
+    ``contact`` (the snapshot describes the customer; staff opening a ticket for one are
+    not it). A customer's own ticket keeps their account's name and address whatever the
+    request says (a different address was refused already); only a phone number for this
+    ticket may be given.
+    """
+    if not _may_name_customer(principal):
+        return {
+            "customer_name": contact.name if contact else None,
+            "customer_email": contact.email if contact else None,
+            "customer_phone": new.customer_phone or (contact.phone if contact else None),
+        }
     return {
         "customer_name": new.customer_name or (contact.name if contact else None),
-        "customer_email": email or (contact.email if contact else None),
+        "customer_email": new.customer_email or (contact.email if contact else None),
         "customer_phone": new.customer_phone or (contact.phone if contact else None),
     }
 
