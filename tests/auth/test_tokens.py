@@ -214,3 +214,42 @@ async def test_a_payload_that_is_not_an_object_is_rejected() -> None:
 
     with pytest.raises(Unauthenticated):
         decode_token(f"{signing_input}.{encoded}", secret=SECRET)
+
+
+async def test_a_token_used_before_is_still_refused_once_it_expires(
+    frozen_clock: FrozenClock,
+) -> None:
+    issued = issue_token(7, Role.AGENT, secret=SECRET, ttl=TTL)
+    decode_token(issued.token, secret=SECRET)
+    frozen_clock.advance(minutes=60)
+
+    with pytest.raises(Unauthenticated):
+        decode_token(issued.token, secret=SECRET)
+
+
+async def test_a_token_used_before_is_refused_under_another_secret(
+    frozen_clock: FrozenClock,
+) -> None:
+    issued = issue_token(7, Role.AGENT, secret=SECRET, ttl=TTL)
+    decode_token(issued.token, secret=SECRET)
+
+    with pytest.raises(Unauthenticated):
+        decode_token(issued.token, secret=OTHER_SECRET)
+
+
+async def test_a_token_signature_is_verified_once_per_process(
+    frozen_clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = issue_token(7, Role.AGENT, secret=SECRET, ttl=TTL)
+    verified = []
+    real_decode = jwt.decode
+
+    def counting_decode(*args: Any, **kwargs: Any) -> Any:
+        verified.append(args[0])
+        return real_decode(*args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", counting_decode)
+    for _ in range(3):
+        decode_token(issued.token, secret=SECRET)
+
+    assert verified == [issued.token]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from supportdesk.api.agent import account, messages, notifications, resources, tickets
 from supportdesk.api.agent.errors import AgentRoute, render_error
+from supportdesk.api.routing import SurfaceRouter
 
 PREFIX = "/api/v1/external"
 
-router = APIRouter(prefix=PREFIX, route_class=AgentRoute)
+router = SurfaceRouter(prefix=PREFIX, paths=PREFIX, route_class=AgentRoute)
 for module in (account, tickets, messages, notifications, resources):
     router.include_router(module.router)
 

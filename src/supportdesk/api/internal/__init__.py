@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from supportdesk.api.internal import (
     activity_logs,
     api_keys,
@@ -20,10 +18,11 @@ from supportdesk.api.internal import (
     tickets,
 )
 from supportdesk.api.internal.errors import InternalRoute, render_error
+from supportdesk.api.routing import SurfaceRouter
 
 PREFIX = "/api/v1/internal"
 
-router = APIRouter(prefix=PREFIX, route_class=InternalRoute)
+router = SurfaceRouter(prefix=PREFIX, paths=PREFIX, route_class=InternalRoute)
 for module in (
     connection,
     tickets,

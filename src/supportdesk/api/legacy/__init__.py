@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from supportdesk.api.legacy import tickets
 from supportdesk.api.legacy.errors import LegacyRoute, render_error
+from supportdesk.api.routing import SurfaceRouter
 
 PREFIX = "/api"
 # Its paths share the portal's /api prefix; their ending tells them apart, so an unknown
 # .php path, or a method a .php path does not take, is answered in this API's format.
 PATHS = "/api/*.php"
 
-router = APIRouter(prefix=PREFIX, route_class=LegacyRoute)
+router = SurfaceRouter(prefix=PREFIX, paths=PATHS, route_class=LegacyRoute)
 router.include_router(tickets.router)
 
 __all__ = ["PATHS", "PREFIX", "render_error", "router"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from supportdesk.api.portal import admin, attachments, auth, configuration, reports, tickets
 from supportdesk.api.portal.errors import PortalRoute, render_error
+from supportdesk.api.routing import SurfaceRouter
 
 PREFIX = "/api"
 
-router = APIRouter(prefix=PREFIX, route_class=PortalRoute)
+router = SurfaceRouter(prefix=PREFIX, paths=PREFIX, route_class=PortalRoute)
 for module in (auth, tickets, attachments, admin, configuration, reports):
     router.include_router(module.router)
 

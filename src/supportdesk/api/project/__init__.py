@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from supportdesk.api.project import tickets
 from supportdesk.api.project.errors import ProjectRoute, render_error
+from supportdesk.api.routing import SurfaceRouter
 
 PREFIX = "/api/external"
 
-router = APIRouter(prefix=PREFIX, route_class=ProjectRoute)
+router = SurfaceRouter(prefix=PREFIX, paths=PREFIX, route_class=ProjectRoute)
 router.include_router(tickets.router)
 
 __all__ = ["PREFIX", "render_error", "router"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from supportdesk.api.rest import articles, conversations, customers, tags, tickets, users
 from supportdesk.api.rest.errors import RestRoute, render_error
+from supportdesk.api.routing import SurfaceRouter
 
 PREFIX = "/api/v1"
 
-router = APIRouter(prefix=PREFIX, route_class=RestRoute)
+router = SurfaceRouter(prefix=PREFIX, paths=PREFIX, route_class=RestRoute)
 for module in (tickets, conversations, customers, users, tags, articles):
     router.include_router(module.router)
 
