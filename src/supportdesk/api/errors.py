@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from supportdesk.api.routing import owns
 from supportdesk.api.validation import validation_details
 from supportdesk.core.db import DRIVER_CONNECTION_ERRORS, database_outage, is_connection_error
 from supportdesk.core.errors import DomainError, RateLimited
@@ -111,20 +112,6 @@ def _is_bad_value(exc: DBAPIError) -> bool:
     return isinstance(cause, ValueError) or str(sqlstate or "").startswith("22")
 
 
-def _matches_segment_pattern(path: str, pattern: str) -> bool:
-    """``/api/*.php``: a ``*`` inside a pattern stands for one path segment's characters."""
-    head, star, tail = pattern.partition("*")
-    if not star or not tail:
-        return False
-    middle = path[len(head) : len(path) - len(tail)]
-    return (
-        len(path) >= len(head) + len(tail)
-        and path.startswith(head)
-        and path.endswith(tail)
-        and "/" not in middle
-    )
-
-
 def install_error_handlers(
     app: FastAPI, prefixes: Sequence[tuple[str, ErrorRenderer]], default: ErrorRenderer
 ) -> None:
@@ -136,13 +123,8 @@ def install_error_handlers(
         if renderer is not None:
             return renderer  # type: ignore[no-any-return]
         path = request.url.path
-        for prefix, candidate in by_length:
-            if (
-                path == prefix
-                or path.startswith(prefix.rstrip("/") + "/")
-                or (prefix.endswith("*") and path.startswith(prefix[:-1]))
-                or _matches_segment_pattern(path, prefix)
-            ):
+        for pattern, candidate in by_length:
+            if owns(pattern, path):
                 return candidate
         return default
 
