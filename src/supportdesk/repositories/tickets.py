@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -22,6 +23,7 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from supportdesk.auth import policy
 from supportdesk.auth.principal import Principal, PrincipalKind
@@ -442,20 +444,21 @@ class TicketRepository(Repository):
             messages = messages.and_(Message.type != MessageType.NOTE)  # type: ignore[assignment]
             attachments = attachments.and_(Attachment.is_internal.is_(False))  # type: ignore[assignment]
             activities = activities.and_(Activity.action != NOTE_ACTION)  # type: ignore[assignment]
-        return await self.session.scalar(
+        ticket = await self.session.scalar(
             self.readable(principal)
             .where(Ticket.id == ticket_id)
             .options(
                 *_EDIT_LOADS,
                 joinedload(Ticket.rating),
-                selectinload(messages).options(
-                    joinedload(Message.author), selectinload(Message.attachments)
-                ),
+                selectinload(messages).joinedload(Message.author),
                 selectinload(attachments),
                 selectinload(activities).joinedload(Activity.user),
                 selectinload(Ticket.watchers).joinedload(Watcher.user),
             )
         )
+        if ticket is not None:
+            _hand_out_message_attachments(ticket)
+        return ticket
 
     async def next_number(self, project_id: int, year: int) -> int:
         """Hand out the next number of a project's year: unique and increasing.
@@ -556,6 +559,21 @@ class TicketRepository(Repository):
 
 
 _NEWEST_FIRST = (Ticket.created_at.desc(), Ticket.id.desc())
+
+
+def _hand_out_message_attachments(ticket: Ticket) -> None:
+    """Give each loaded message its attachments from the ticket's, without a statement.
+
+    Every attachment names its ticket, and a message's are internal exactly when the
+    message is a note: the ticket's attachments, as loaded for this reader, hold every
+    attachment of every message this reader is shown.
+    """
+    by_message: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in ticket.attachments:
+        if attachment.message_id is not None:
+            by_message[attachment.message_id].append(attachment)
+    for message in ticket.messages:
+        set_committed_value(message, "attachments", by_message.get(message.id, []))
 
 # How many matches a search counts at most (its total, and so its last page).
 SEARCH_TOTAL_LIMIT = 10_000

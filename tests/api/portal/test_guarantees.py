@@ -125,3 +125,38 @@ async def test_a_failed_create_gives_up_its_number_on_postgresql_only(
     # wait for one another's requests; SQLite, one writer at a time, takes it in the
     # create's own transaction.
     assert ticket.number == (1 if database.is_sqlite else 2)
+
+
+async def _detail_cost(
+    client: AsyncClient, statements: StatementCounter, ticket_id: int, headers: dict[str, str]
+) -> int:
+    statements.start()
+    response = await client.get(f"/api/tickets/{ticket_id}", headers=headers)
+    count = statements.stop()
+    assert response.status_code == 200
+    return count
+
+
+async def test_a_ticket_detail_costs_the_same_statements_whatever_its_conversation(
+    client: AsyncClient, make: Factory, statements: StatementCounter
+) -> None:
+    agent = await make.user("agent", projects=[1])
+    customer = await make.user("customer")
+    quiet = await make.ticket(by=customer)
+    busy = await make.ticket(by=customer)
+    for n in range(3):
+        for author, kind in ((customer, "reply"), (agent, "note")):
+            response = await client.post(
+                f"/api/tickets/{busy.id}/messages",
+                data={"body": f"Message {n}", "type": kind},
+                files=[("attachments[]", (f"{kind}-{n}.png", b"image", "image/png"))],
+                headers=make.auth(author),
+            )
+            assert response.status_code == 201, response.text
+
+    for reader in (agent, customer):
+        headers = make.auth(reader)
+        await _detail_cost(client, statements, quiet.id, headers)  # the reader is now known
+        assert await _detail_cost(client, statements, busy.id, headers) == await _detail_cost(
+            client, statements, quiet.id, headers
+        )
