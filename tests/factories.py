@@ -193,11 +193,12 @@ class Factory:
         key_type: ApiKeyType | str = ApiKeyType.INTERNAL,
         *,
         name: str = "Test key",
-        scopes: Sequence[str] = (),
+        scopes: Sequence[str] | None = None,
         agent_id: int | None = None,
         project_id: int | None = None,
         allowed_ips: Sequence[str] = (),
         expires_at: datetime | None = None,
+        user_id: int | None = None,
     ) -> IssuedKey:
         async with self.database.transaction() as session:
             return await ApiKeyService(session).issue(
@@ -208,4 +209,5 @@ class Factory:
                 project_id=project_id,
                 allowed_ips=allowed_ips,
                 expires_at=expires_at,
+                user_id=user_id,
             )

@@ -232,6 +232,16 @@ def test_create_api_key_takes_repeated_scopes(
     assert json.loads(scopes) == ["tickets:list", "tickets:read"]
 
 
+def test_create_api_key_refuses_an_unknown_scope(
+    migrated_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["create-api-key", "--name", "CI", "--type", "internal", "--scope", "root"])
+
+    assert code != 0
+    assert "The selected scopes.0 is invalid." in capsys.readouterr().err
+    assert rows(migrated_file, "SELECT count(*) FROM api_keys") == [(0,)]
+
+
 def test_create_api_key_without_scope_gets_every_scope(
     migrated_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -364,3 +374,45 @@ def test_serve_bounds_connections_by_default(
     assert started["timeout_keep_alive"] == 5
     assert started["timeout_graceful_shutdown"] == 30
     assert started["limit_concurrency"] == 1000
+
+
+def test_an_internal_key_acts_as_the_first_super_admin_by_default(
+    migrated_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create_admin()
+
+    assert main(["create-api-key", "--name", "CI", "--type", "internal"]) == 0
+
+    assert rows(
+        migrated_file,
+        "SELECT users.email FROM api_keys JOIN users ON users.id = api_keys.user_id",
+    ) == [(ADMIN_EMAIL,)]
+
+
+def test_an_internal_key_acts_as_the_user_named_with_user(
+    migrated_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    create_admin()
+    create_admin(email="ops@example.com")
+
+    code = main(
+        ["create-api-key", "--name", "CI", "--type", "internal", "--user", "OPS@example.com"]
+    )
+
+    assert code == 0
+    assert rows(
+        migrated_file,
+        "SELECT users.email FROM api_keys JOIN users ON users.id = api_keys.user_id",
+    ) == [("ops@example.com",)]
+
+
+def test_create_api_key_refuses_an_unknown_user(
+    migrated_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        ["create-api-key", "--name", "CI", "--type", "internal", "--user", "nobody@example.com"]
+    )
+
+    assert code != 0
+    assert "No active staff user has this e-mail address." in capsys.readouterr().err
+    assert rows(migrated_file, "SELECT count(*) FROM api_keys") == [(0,)]

@@ -136,11 +136,15 @@ async def _create_api_key(settings: Settings, args: argparse.Namespace) -> int:
     database = Database(settings.database_url)
     try:
         async with database.transaction() as session:
-            issued = await ApiKeyService(session).issue(
+            service = ApiKeyService(session)
+            internal = args.type == ApiKeyType.INTERNAL
+            user_id = await service.console_user_id(args.user) if internal else None
+            issued = await service.issue(
                 args.name,
                 ApiKeyType(args.type),
-                scopes=args.scope or (),
+                scopes=args.scope,
                 agent_id=args.agent_id,
+                user_id=user_id,
             )
     finally:
         await database.dispose()
@@ -212,6 +216,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--type", required=True, choices=["internal", "external"])
     p.add_argument("--scope", action="append", help="repeatable; none means every scope")
     p.add_argument("--agent-id", type=int, help="the agent an external key acts as")
+    p.add_argument(
+        "--user",
+        metavar="EMAIL",
+        help="the staff user an internal key acts as (default: the first active super_admin)",
+    )
     p.set_defaults(handler=create_api_key)
 
     p = commands.add_parser(

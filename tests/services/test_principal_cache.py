@@ -473,6 +473,7 @@ def _entry(user_id: int) -> CachedPrincipal:
         project=None,
         key_agent=None,
         key_project=None,
+        key_user=None,
         cached_at=now,
         valid_until=now + timedelta(seconds=5),
         ids=((user_id,), (), ()),
@@ -493,3 +494,20 @@ def test_the_least_recently_used_entry_goes_first_when_the_cache_is_full() -> No
     assert cache.get(keys["b"], now) is None
     assert cache.get(keys["a"], now) is not None
     assert cache.get(keys["c"], now) is not None
+
+
+async def test_a_cached_internal_key_still_acts_as_its_user(
+    database: Database, settings: Settings, make: Factory
+) -> None:
+    admin = await make.user(Role.ADMIN)
+    issued = await make.api_key(ApiKeyType.INTERNAL, user_id=admin.id)
+    credentials = Credentials(api_key=issued.raw_key)
+    await _authenticate(database, settings, credentials)
+
+    async with database.transaction() as session:
+        cached = await AuthenticationService(session, settings).authenticate(
+            credentials, EVERY_KIND
+        )
+        actor_id = cached.actor_id
+
+    assert actor_id == admin.id

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
 
 from supportdesk.auth.principal import Principal
 from supportdesk.config import Settings
@@ -36,7 +37,8 @@ async def _as(session: AsyncSession, user: User) -> Principal:
 
 
 async def _as_key(session: AsyncSession, key_id: int) -> Principal:
-    row = await session.get(ApiKey, key_id)
+    # As authentication loads it: with the user the key acts as.
+    row = await session.get(ApiKey, key_id, options=[selectinload(ApiKey.user)])
     assert row is not None
     return Principal.for_internal_key(row)
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime
 from typing import Annotated
 
 import email_validator
 from fastapi import Path, Query
-from pydantic import EmailStr, Field
+from pydantic import AfterValidator, EmailStr, Field, PlainSerializer, WithJsonSchema
 
 # Row ids are 32-bit integers in the database: a larger number cannot name a row.
 MAX_ID = 2_147_483_647
@@ -30,3 +32,35 @@ for _domain in ("local", "test"):
         email_validator.SPECIAL_USE_DOMAIN_NAMES.remove(_domain)
 
 Email = Annotated[EmailStr, Field(max_length=255)]
+
+_HEX_COLOR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})")
+
+
+def hex_color(message: str) -> AfterValidator:
+    """The one check of a tag's or category's colour, ``#RGB`` or ``#RRGGBB``, refused
+    with ``message``: each surface words its errors its own way.
+
+    Used as ``Annotated[str, hex_color("The color field must be …")]``.
+    """
+
+    def check(value: str) -> str:
+        if not _HEX_COLOR.fullmatch(value):
+            raise ValueError(message)
+        return value
+
+    return AfterValidator(check)
+
+
+def _instant(value: datetime) -> str:
+    moment = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# A moment as the ISO 8601 surfaces print it: whole seconds in UTC, 2026-03-15T10:30:00Z.
+# Strict clients (Swift's .iso8601 strategy, fixed PHP formats) refuse fractions of a
+# second; cursors keep the full precision on their own.
+Instant = Annotated[
+    datetime,
+    PlainSerializer(_instant, return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]

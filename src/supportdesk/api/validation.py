@@ -50,6 +50,8 @@ def _message(error: Mapping[str, Any], name: str) -> str:
         return f"The {label} field must be at least {ctx.get('ge', ctx.get('gt'))}."
     if kind in ("less_than_equal", "less_than"):
         return f"The {label} field must not be greater than {ctx.get('le', ctx.get('lt'))}."
+    if kind == "extra_forbidden":
+        return f"The {label} field is not a field of this request."
     if kind == "json_invalid":
         return "The request body is not valid JSON."
     if kind == "value_error" and "email" in str(error.get("msg", "")).lower():

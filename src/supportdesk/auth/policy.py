@@ -55,6 +55,15 @@ def works_in_assigned_projects(principal: Principal) -> bool:
     return _portal_role(principal) is Role.AGENT
 
 
+def assigns_across_projects(principal: Principal) -> bool:
+    """May assign a ticket to any active agent, who then joins the ticket's project.
+
+    Those who oversee the hub and may assign: admins, internal keys allowed to update
+    tickets, the system. An agent assigns only within the ticket's project.
+    """
+    return oversees_hub(principal) and principal.can(scopes.Scope.TICKETS_ASSIGN)
+
+
 def owns_ticket(principal: Principal, ticket: Ticket) -> bool:
     """The ticket's customer, or the person who opened it, edits its wording."""
     user_id = principal.user_id
@@ -76,7 +85,8 @@ def acts_for_named_customers(principal: Principal) -> bool:
 
 
 def require_authority(principal: Principal, *, target: User | None, grants: Role | None) -> None:
-    """Who may touch whom. The admin tier is the super_admin's to hand out and to manage.
+    """Who may touch whom. Admins create and promote agents and admins (seed 003's role
+    table); the super_admin tier is the super_admin's alone to hand out and to manage.
 
     ``target`` is the account acted on (None when creating one), ``grants`` the role it is
     being given (None when the role does not change).
@@ -85,8 +95,8 @@ def require_authority(principal: Principal, *, target: User | None, grants: Role
         return
     if target is not None and target.role is Role.SUPER_ADMIN:
         raise Forbidden("Only a super admin may change a super admin.")
-    if grants is not None and grants.is_admin:
-        raise Forbidden("Only a super admin may create admins or grant the admin role.")
+    if grants is Role.SUPER_ADMIN:
+        raise Forbidden("Only a super admin may create super admins or grant that role.")
 
 
 def is_own_account(principal: Principal, target: User) -> bool:

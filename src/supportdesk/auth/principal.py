@@ -84,6 +84,32 @@ class Principal:
     def user_id(self) -> int | None:
         return self.user.id if self.user is not None else None
 
+    @property
+    def actor(self) -> User | None:
+        """The user whose name goes on what this principal writes: the author.
+
+        A user, or an external key's agent, is themselves. An internal key writes as the
+        user it acts as (``ApiKey.user``), yet is not that user: its scopes, not the
+        user's role, decide what it may do, so ``user`` stays unset. A key without one
+        (its user deleted, or none to give it when it was made) writes without an author.
+        A connected project and the system have no author of their own.
+        """
+        if self.kind is PrincipalKind.INTERNAL_KEY:
+            return self.api_key.user if self.api_key is not None else None
+        return self.user
+
+    @property
+    def actor_id(self) -> int | None:
+        actor = self.actor
+        return actor.id if actor is not None else None
+
+    @property
+    def via_key(self) -> ApiKey | None:
+        """The key a staff principal acts through, so an audit tells a key from a person."""
+        if self.kind in (PrincipalKind.INTERNAL_KEY, PrincipalKind.AGENT_KEY):
+            return self.api_key
+        return None
+
     def can(self, scope: Scope) -> bool:
         return scope in self.scopes
 

@@ -182,8 +182,8 @@ _AGENT = _READ_REFERENCE_DATA | {
     _S.AGENTS_LIST,  # their colleagues
     _S.AGENTS_READ,
 }
-# Admins run the hub: every scope there is. The admin tier itself is the super_admin's
-# to hand out (auth/policy.py), which no scope expresses.
+# Admins run the hub: every scope there is. The super_admin role itself is the
+# super_admin's to hand out (auth/policy.py), which no scope expresses.
 _ADMIN = frozenset(Scope)
 
 ROLE_SCOPES: dict[Role, frozenset[Scope]] = {

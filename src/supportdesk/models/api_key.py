@@ -41,6 +41,9 @@ class ApiKey(TimestampMixin, Base):
     revoked_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The user an internal key acts as: the author of what it writes (auth/principal.py).
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     agent: Mapped[User | None] = relationship(foreign_keys=[agent_id], lazy="raise")
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id], lazy="raise")
     project: Mapped[Project | None] = relationship(lazy="raise")

@@ -21,10 +21,10 @@ log = logging.getLogger(__name__)
 
 class ApiKeyRepository(Repository):
     async def by_digest(self, key_digest: str) -> ApiKey | None:
-        """The key with its agent and project, in one statement."""
+        """The key with its agent, user and project, in one statement."""
         return await self.session.scalar(
             select(ApiKey)
-            .options(joinedload(ApiKey.agent), joinedload(ApiKey.project))
+            .options(joinedload(ApiKey.agent), joinedload(ApiKey.user), joinedload(ApiKey.project))
             .where(ApiKey.key_hash == key_digest)
         )
 

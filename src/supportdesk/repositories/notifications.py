@@ -5,17 +5,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, or_, select
 
+from supportdesk.auth.principal import Principal
 from supportdesk.core.pagination import Page, PageRequest
-from supportdesk.models import Notification
-from supportdesk.repositories.base import Repository
+from supportdesk.models import Notification, Ticket
+from supportdesk.repositories.base import Repository, not_deleted
 from supportdesk.repositories.dialect import insert_for
 from supportdesk.repositories.paging import fetch_page
+from supportdesk.repositories.tickets import visibility
+
+
+def _seen_by(principal: Principal, user_id: int) -> ColumnElement[bool]:
+    """The user's notifications about nothing in particular, or about a ticket the
+    principal can open: a key sees its agent's notices only for the tickets it sees."""
+    visible_tickets = select(Ticket.id).where(not_deleted(Ticket), visibility(principal))
+    return (Notification.user_id == user_id) & or_(
+        Notification.ticket_id.is_(None), Notification.ticket_id.in_(visible_tickets)
+    )
 
 
 class NotificationRepository(Repository):
-    async def page_of(self, user_id: int, page: PageRequest) -> Page[Notification]:
+    async def page_of(
+        self, principal: Principal, user_id: int, page: PageRequest
+    ) -> Page[Notification]:
         """A user's notifications, newest first, the total counted alongside.
 
         Ordered by id (served by ix_notifications_user_id_id): rows are inserted as
@@ -23,24 +36,26 @@ class NotificationRepository(Repository):
         """
         statement = (
             select(Notification)
-            .where(Notification.user_id == user_id)
+            .where(_seen_by(principal, user_id))
             .order_by(Notification.id.desc())
         )
         return await fetch_page(self.session, statement, page)
 
-    async def unread_count(self, user_id: int) -> int:
+    async def unread_count(self, principal: Principal, user_id: int) -> int:
         counted = (
             select(func.count())
             .select_from(Notification)
-            .where(Notification.user_id == user_id, Notification.is_read.is_(False))
+            .where(_seen_by(principal, user_id), Notification.is_read.is_(False))
         )
         return int(await self.session.scalar(counted) or 0)
 
-    async def get_own(self, user_id: int, notification_id: int) -> Notification | None:
+    async def get_own(
+        self, principal: Principal, user_id: int, notification_id: int
+    ) -> Notification | None:
         """One of the user's notifications; another user's is as good as missing."""
         return await self.session.scalar(
             select(Notification).where(
-                Notification.id == notification_id, Notification.user_id == user_id
+                Notification.id == notification_id, _seen_by(principal, user_id)
             )
         )
 

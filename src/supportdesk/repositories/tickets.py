@@ -575,6 +575,7 @@ def _hand_out_message_attachments(ticket: Ticket) -> None:
     for message in ticket.messages:
         set_committed_value(message, "attachments", by_message.get(message.id, []))
 
+
 # How many matches a search counts at most (its total, and so its last page).
 SEARCH_TOTAL_LIMIT = 10_000
 

@@ -70,6 +70,15 @@ class UserRepository(Repository):
         ).one_or_none()
         return (row[0], bool(row[1])) if row is not None else None
 
+    async def first_super_admin(self) -> User | None:
+        """The active super_admin made first: who a key made without a user acts as."""
+        return await self.session.scalar(
+            select(User)
+            .where(User.role == Role.SUPER_ADMIN, User.is_active.is_(True), not_deleted(User))
+            .order_by(User.id)
+            .limit(1)
+        )
+
     async def any_exists(self) -> bool:
         return bool(await self.session.scalar(select(exists().where(User.id.is_not(None)))))
 

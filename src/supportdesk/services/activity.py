@@ -20,7 +20,7 @@ def event_summary(ticket: Ticket, principal: Principal | None = None) -> dict[st
         "ticket_id": ticket.id,
         "ticket_number": ticket.ticket_number,
         "project_id": ticket.project_id,
-        # Whoever acted (None: a key or the system); nobody is notified of their own action.
+        # Whoever acted (None: the system); nobody is notified of their own action.
         "actor_id": _actor_id(ticket, principal),
     }
 
@@ -31,7 +31,13 @@ def _actor_id(ticket: Ticket, principal: Principal | None) -> int | None:
     if policy.speaks_for_customers(principal):
         # A connected project acts for the ticket's customer.
         return ticket.customer_id
-    return principal.user_id
+    return principal.actor_id
+
+
+def _described(principal: Principal, description: str) -> str:
+    """A key writes as its user; the description still says which key it was."""
+    key = principal.via_key
+    return f'{description} (via API key "{key.name}")' if key is not None else description
 
 
 class ActivityLog:
@@ -48,10 +54,10 @@ class ActivityLog:
     ) -> Activity:
         activity = Activity(
             ticket_id=ticket.id if ticket is not None else None,
-            user_id=principal.user_id,
+            user_id=principal.actor_id,
             api_key_id=principal.api_key.id if principal.api_key is not None else None,
             action=action,
-            description=description,
+            description=_described(principal, description),
             changes=changes or {},
             ip_address=principal.ip_address,
             created_at=clock.now(),

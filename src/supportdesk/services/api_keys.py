@@ -73,20 +73,24 @@ class ApiKeyService:
         name: str,
         key_type: ApiKeyType,
         *,
-        scopes: Sequence[str] = (),
+        scopes: Sequence[str] | None = None,
         agent_id: int | None = None,
         project_id: int | None = None,
         allowed_ips: Sequence[str] = (),
         expires_at: datetime | None = None,
         created_by_id: int | None = None,
+        user_id: int | None = None,
     ) -> IssuedKey:
+        """A new key; an internal one acts as ``user_id`` (the author of what it writes)."""
         if expires_at is not None and expires_at <= clock.now():
             raise ValidationFailed.field("expires_at", "The expires at must be a date after now.")
         ips = checked_ips(allowed_ips)
+        # None is every scope; an empty list is a key that may do nothing (yet).
+        granted = checked_scopes(scopes) if scopes is not None else [ALL]
+        if key_type is not ApiKeyType.INTERNAL:
+            granted = [ALL]  # any other key acts as its agent or project
         if key_type is ApiKeyType.EXTERNAL:
-            agent = await self.users.get(agent_id) if agent_id is not None else None
-            if agent is None or not agent.is_active or not agent.is_staff:
-                raise ValidationFailed.field("agent_id", "The selected agent id is invalid.")
+            await self._require_agent(agent_id)
         if key_type is ApiKeyType.PROJECT:
             project = await self.projects.get(project_id) if project_id is not None else None
             if project is None:
@@ -100,16 +104,28 @@ class ApiKeyService:
             key_prefix=keys.display_prefix(raw_key),
             key_hash=keys.digest(raw_key),
             secret_hash=keys.digest(raw_secret) if raw_secret is not None else None,
-            scopes=(list(scopes) if key_type is ApiKeyType.INTERNAL and scopes else [ALL]),
+            scopes=granted,
             agent_id=agent_id if key_type is ApiKeyType.EXTERNAL else None,
             project_id=project_id if key_type is ApiKeyType.PROJECT else None,
             allowed_ips=ips,
             expires_at=expires_at,
             created_by_id=created_by_id,
+            user_id=user_id if key_type is ApiKeyType.INTERNAL else None,
         )
         self.keys.add(api_key)
         await self.session.flush()
         return IssuedKey(api_key, raw_key, raw_secret)
+
+    async def console_user_id(self, email: str | None) -> int | None:
+        """The user a key made at the console acts as: the active staff user at ``email``,
+        else the first active super_admin (None if there is none yet)."""
+        if email is None:
+            first = await self.users.first_super_admin()
+            return first.id if first is not None else None
+        user = await self.users.get_by_email(email)
+        if user is None or not user.is_active or not user.is_staff:
+            raise ValidationFailed.field("user", "No active staff user has this e-mail address.")
+        return user.id
 
     # ---------------------------------------------------------------- project key pairs
 
@@ -130,7 +146,7 @@ class ApiKeyService:
             project_id=project.id,
             allowed_ips=new.allowed_ips,
             expires_at=new.expires_at,
-            created_by_id=principal.user_id,
+            created_by_id=principal.actor_id,
         )
         key = issued.api_key
         self.activity.record(
@@ -188,7 +204,7 @@ class ApiKeyService:
         return key
 
     async def create_single_key(self, principal: Principal, fields: ApiKeyFields) -> IssuedKey:
-        """An internal key with known scopes (none: all), or an active agent's external key.
+        """An internal key with known scopes (omitted: all), or an active agent's external key.
 
         Nobody hands out more than they hold (auth/policy.py).
         """
@@ -203,10 +219,11 @@ class ApiKeyService:
             )
         if fields.type not in (ApiKeyType.INTERNAL, ApiKeyType.EXTERNAL):
             raise ValidationFailed.field("type", "The selected type is invalid.")
-        wanted = checked_scopes(fields.scopes or ())
+        wanted = checked_scopes(fields.scopes) if fields.scopes is not None else None
         if fields.type is ApiKeyType.INTERNAL:
-            policy.require_may_grant(principal, wanted or [ALL])
+            policy.require_may_grant(principal, [ALL] if wanted is None else wanted)
         else:
+            await self._require_agent(fields.agent_id)
             await self._require_may_act_as(principal, fields.agent_id)
         issued = await self.issue(
             fields.name,
@@ -214,7 +231,9 @@ class ApiKeyService:
             scopes=wanted,
             agent_id=fields.agent_id,
             expires_at=fields.expires_at,
-            created_by_id=principal.user_id,
+            created_by_id=principal.actor_id,
+            # The caller's user: a key made by a key acts as that key's user.
+            user_id=principal.actor_id,
         )
         key = issued.api_key
         self.activity.record(
@@ -240,9 +259,7 @@ class ApiKeyService:
             raise ValidationFailed.field("type", "The selected type is invalid.")
         agent_id = fields.agent_id if "agent_id" in given else key.agent_id
         if key_type is ApiKeyType.EXTERNAL:
-            agent = await self.users.get(agent_id) if agent_id is not None else None
-            if agent is None or not agent.is_active or not agent.is_staff:
-                raise ValidationFailed.field("agent_id", "The selected agent id is invalid.")
+            await self._require_agent(agent_id)
         else:
             agent_id = None
         expires_at = fields.expires_at if "expires_at" in given else key.expires_at
@@ -251,7 +268,7 @@ class ApiKeyService:
         if key_type is ApiKeyType.INTERNAL:
             granted = key.scopes if key.type is ApiKeyType.INTERNAL else [ALL]
             if "scopes" in given:
-                granted = checked_scopes(fields.scopes or ()) or [ALL]
+                granted = checked_scopes(fields.scopes) if fields.scopes is not None else [ALL]
             if granted != key.scopes or key_type is not key.type:
                 policy.require_may_grant(principal, granted, key_id=key.id)
         else:
@@ -304,6 +321,14 @@ class ApiKeyService:
             {"api_key_id": key.id, "revoked": [False, True]},
         )
         return key
+
+    async def _require_agent(self, agent_id: int | None) -> None:
+        """An external key needs an agent to act as: an active staff member."""
+        if agent_id is None:
+            raise ValidationFailed.field("agent_id", "The agent id field is required.")
+        agent = await self.users.get(agent_id)
+        if agent is None or not agent.is_active or not agent.is_staff:
+            raise ValidationFailed.field("agent_id", "The selected agent id is invalid.")
 
     async def _require_may_act_as(self, principal: Principal, agent_id: int | None) -> None:
         """An external key acts as its agent: issuing one grants that agent's role."""

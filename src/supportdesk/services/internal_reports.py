@@ -2,13 +2,13 @@
 
 Each covers the tickets created from ``start_date`` to ``end_date`` (whole UTC days,
 both included; by default the last 30 days, today included). Statuses are counted in
-seed 000's vocabulary: waiting for the customer is on hold, and a resolved ticket is on
-hold until it is closed (it counts as resolved too).
+seed 000's words (``core.status_words``), as its tickets show them; a ticket counts as
+resolved once it is resolved or closed, as its ``is_resolved`` says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Generic, TypeVar
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
-from supportdesk.core import clock
+from supportdesk.core import clock, status_words
 from supportdesk.core.enums import TicketStatus
 from supportdesk.core.errors import ValidationFailed
 from supportdesk.repositories.reports import ReportScope
@@ -83,7 +83,9 @@ class Report(Generic[T]):
     rows: Sequence[T]
 
 
-_ON_HOLD = (TicketStatus.ON_HOLD, TicketStatus.PENDING_CUSTOMER, TicketStatus.RESOLVED)
+def _shown_as(counts: Mapping[TicketStatus, int], word: str) -> int:
+    """How many tickets the internal API shows with the status ``word``."""
+    return sum(counts[status] for status in status_words.INTERNAL.matching(word))
 
 
 def report_period(start: date | None, end: date | None) -> Period:
@@ -117,11 +119,11 @@ class InternalReportService:
         return OverviewFigures(
             period=period,
             total_tickets=row.total,
-            open_tickets=counts[TicketStatus.OPEN],
-            in_progress_tickets=counts[TicketStatus.IN_PROGRESS],
-            on_hold_tickets=sum(counts[status] for status in _ON_HOLD),
-            closed_tickets=counts[TicketStatus.CLOSED],
-            resolved_tickets=counts[TicketStatus.RESOLVED],
+            open_tickets=_shown_as(counts, "open"),
+            in_progress_tickets=_shown_as(counts, "in_progress"),
+            on_hold_tickets=_shown_as(counts, "on_hold"),
+            closed_tickets=_shown_as(counts, "closed"),
+            resolved_tickets=sum(counts[status] for status in TicketStatus if status.is_finished),
             unassigned_tickets=row.unassigned,
             sla_breached_tickets=row.breached,
             avg_first_response_minutes=mean_minutes(row.first_response),

@@ -180,7 +180,7 @@ class KnowledgeService:
             excerpt=fields.excerpt,
             category_id=fields.category_id,
             category=category,
-            author_id=principal.user_id,
+            author_id=principal.actor_id,
             status=fields.status or "draft",
         )
         self.knowledge.add(article)

@@ -24,15 +24,18 @@ class NotificationService:
         self.notifications = NotificationRepository(session)
 
     async def list_page(self, principal: Principal, page: PageRequest) -> Page[Notification]:
-        """The caller's notifications, newest first."""
-        return await self.notifications.page_of(_user_id(principal), page)
+        """The caller's notifications, newest first; those about a ticket the caller
+        cannot open (an agent's key sees only the agent's assigned tickets) are left out."""
+        return await self.notifications.page_of(principal, _user_id(principal), page)
 
     async def unread_count(self, principal: Principal) -> int:
-        return await self.notifications.unread_count(_user_id(principal))
+        return await self.notifications.unread_count(principal, _user_id(principal))
 
     async def mark_read(self, principal: Principal, notification_id: int) -> Notification:
         """Mark one of the caller's notifications read; anyone else's does not exist."""
-        notification = await self.notifications.get_own(_user_id(principal), notification_id)
+        notification = await self.notifications.get_own(
+            principal, _user_id(principal), notification_id
+        )
         if notification is None:
             raise NotFound("Notification not found.")
         if not notification.is_read:

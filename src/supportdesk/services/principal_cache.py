@@ -123,9 +123,11 @@ class CachedPrincipal:
     api_key: RowSnapshot | None
     project: RowSnapshot | None
     # The key's own relationships (its agent is the principal's user, its project the
-    # principal's project, whenever the principal has one).
+    # principal's project, whenever the principal has one; its user is an internal
+    # key's author).
     key_agent: RowSnapshot | None
     key_project: RowSnapshot | None
+    key_user: RowSnapshot | None
     cached_at: datetime
     valid_until: datetime
     # The last stamp of the key's last_used_at (services/authentication.py: _touch).
@@ -147,20 +149,20 @@ class CachedPrincipal:
             return snapshots[id(row)]
 
         api_key = principal.api_key
-        key_agent = key_project = None
+        key_agent = key_project = key_user = None
         if api_key is not None:
             loaded = sa_inspect(api_key).dict
-            if "agent" not in loaded or "project" not in loaded:
+            if any(name not in loaded for name in ("agent", "project", "user")):
                 return None
-            key_agent, key_project = loaded["agent"], loaded["project"]
-        rows = (principal.user, api_key, principal.project, key_agent, key_project)
+            key_agent, key_project, key_user = loaded["agent"], loaded["project"], loaded["user"]
+        rows = (principal.user, api_key, principal.project, key_agent, key_project, key_user)
         snaps = [snap(row) for row in rows]
         if any(
             row is not None and snapshot is None for row, snapshot in zip(rows, snaps, strict=True)
         ):
             return None
-        user, key, project, agent, key_proj = snaps
-        users = {s.id for s in (user, agent) if s is not None}
+        user, key, project, agent, key_proj, key_user_snap = snaps
+        users = {s.id for s in (user, agent, key_user_snap) if s is not None}
         projects = {s.id for s in (project, key_proj) if s is not None}
         return cls(
             kind=principal.kind,
@@ -170,6 +172,7 @@ class CachedPrincipal:
             project=project,
             key_agent=agent,
             key_project=key_proj,
+            key_user=key_user_snap,
             cached_at=now,
             valid_until=until,
             last_used_at=key.values["last_used_at"] if key is not None else None,
@@ -187,6 +190,7 @@ class CachedPrincipal:
             relations = {
                 "agent": self.key_agent.attach(sync) if self.key_agent is not None else None,
                 "project": self.key_project.attach(sync) if self.key_project is not None else None,
+                "user": self.key_user.attach(sync) if self.key_user is not None else None,
             }
             api_key = self.api_key.attach(sync, relations, last_used_at=self.last_used_at)
         return Principal(

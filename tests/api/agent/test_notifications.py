@@ -158,3 +158,22 @@ async def test_an_unknown_or_out_of_range_id_is_a_4xx(client: AsyncClient, agent
     assert unknown.status_code == 404
     assert huge.status_code == 422
     assert text.status_code == 422
+
+
+async def test_notifications_about_tickets_the_key_cannot_open_are_left_out(
+    client: AsyncClient, desk: Desk, agent: Agent
+) -> None:
+    mine = await desk.ticket(agent)
+    elsewhere = await desk.ticket(None)
+    shown = await desk.notification(agent.user, ticket_id=mine.id)
+    general = await desk.notification(agent.user, type="system", title="Maintenance tonight")
+    hidden = await desk.notification(agent.user, ticket_id=elsewhere.id)
+
+    listed = await get(client, agent, "/notifications")
+    unread = await get(client, agent, "/notifications/unread-count")
+    marked = await client.post(f"{URL}/notifications/{hidden.id}/read", headers=agent.headers)
+
+    assert [n["id"] for n in listed.json()["data"]] == [general.id, shown.id]
+    assert listed.json()["meta"]["total"] == 2
+    assert data_of(unread) == {"unread_count": 2}
+    assert marked.status_code == 404

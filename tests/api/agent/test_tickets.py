@@ -90,14 +90,14 @@ async def test_a_ticket_without_relations_shows_nulls_and_empty_lists(
     assert (found["labels"], found["custom_fields"]) == ([], [])
 
 
-async def test_a_resolved_ticket_reads_as_on_hold_and_resolved(
+async def test_a_resolved_ticket_reads_as_closed_and_resolved_not_yet_closed(
     client: AsyncClient, desk: Desk, agent: Agent
 ) -> None:
     ticket = await desk.ticket(agent, status=TicketStatus.RESOLVED)
 
     found = data_of(await get(client, agent, f"/tickets/{ticket.id}"))
 
-    assert (found["status"], found["is_resolved"], found["closed_at"]) == ("on_hold", True, None)
+    assert (found["status"], found["is_resolved"], found["closed_at"]) == ("closed", True, None)
 
 
 async def test_an_unknown_ticket_is_404(client: AsyncClient, agent: Agent) -> None:

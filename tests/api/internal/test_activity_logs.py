@@ -54,7 +54,7 @@ async def test_the_address_recorded_is_the_callers(app: object, make: Factory) -
         created = await remote.post(BASE + "/departments", json={"name": "Sales"}, headers=headers)
         assert created.status_code == 201
         logged = (await remote.get(BASE + "/activity-logs", headers=headers)).json()["data"]
-    assert logged[0]["description"] == "Department Sales created"
+    assert logged[0]["description"] == 'Department Sales created (via API key "Test key")'
     assert logged[0]["ip_address"] == "203.0.113.9"
 
 

@@ -47,10 +47,32 @@ async def test_an_external_key_acts_as_its_active_agent(api: Admin, make: Factor
     assert response.status_code == 200
 
 
+async def test_an_internal_key_with_an_empty_scope_list_holds_no_scope(api: Admin) -> None:
+    created = await api.created("/api-keys", {"name": "None", "type": "internal", "scopes": []})
+    assert created["scopes"] == []
+    headers = {"X-API-KEY": created["key"]}
+    assert (await api.client.get(BASE + "/tickets", headers=headers)).status_code == 403
+
+
+async def test_an_update_to_an_empty_scope_list_leaves_no_scope(api: Admin) -> None:
+    created = await api.created(
+        "/api-keys", {"name": "K", "type": "internal", "scopes": ["tickets:list"]}
+    )
+    response = await api.put(f"/api-keys/{created['id']}", {"scopes": []})
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["scopes"] == []
+
+
+async def test_an_external_key_without_agent_id_says_the_agent_is_required(api: Admin) -> None:
+    assert errors_of(await api.post("/api-keys", {"name": "K", "type": "external"})) == {
+        "agent_id": ["The agent id field is required."]
+    }
+
+
 async def test_external_keys_need_an_active_agent(api: Admin, make: Factory) -> None:
     inactive = await make.user("agent", is_active=False)
     customer = await make.user("customer")
-    for agent_id in (None, 999, inactive.id, customer.id):
+    for agent_id in (999, inactive.id, customer.id):
         body: dict[str, Any] = {"name": "K", "type": "external", "agent_id": agent_id}
         assert errors_of(await api.post("/api-keys", body)) == {
             "agent_id": ["The selected agent id is invalid."]

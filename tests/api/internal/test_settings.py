@@ -86,7 +86,7 @@ INVALID: list[tuple[str, Any, str]] = [
     ),
     (
         "sd_customer_registration_enabled",
-        "yes",
+        "maybe",
         "The sd customer registration enabled field must be true or false.",
     ),
     (
@@ -94,7 +94,7 @@ INVALID: list[tuple[str, Any, str]] = [
         -3,
         "The sd customer max tickets per day field must be at least 0.",
     ),
-    ("sd_enable_auto_assign", 1, "The sd enable auto assign field must be true or false."),
+    ("sd_enable_auto_assign", 2, "The sd enable auto assign field must be true or false."),
     (
         "sd_enable_envato_integration",
         None,
@@ -107,6 +107,23 @@ INVALID: list[tuple[str, Any, str]] = [
 async def test_each_setting_has_its_rule(api: Admin, key: str, value: Any, message: str) -> None:
     assert errors_of(await api.put("/settings", {key: value})) == {key: [message]}
     assert await api.data("/settings") == DEFAULTS
+
+
+async def test_integers_and_booleans_may_come_as_text_or_numbers(api: Admin) -> None:
+    changed = {
+        "sd_tickets_per_page": "20",
+        "sd_enable_auto_assign": 1,
+        "sd_enable_envato_integration": "true",
+        "sd_customer_registration_enabled": 0,
+    }
+
+    assert (await api.put("/settings", changed)).status_code == 200
+
+    stored = await api.data("/settings")
+    assert stored["sd_tickets_per_page"] == 20
+    assert stored["sd_enable_auto_assign"] is True
+    assert stored["sd_enable_envato_integration"] is True
+    assert stored["sd_customer_registration_enabled"] is False
 
 
 async def test_one_bad_value_stores_none_of_the_others(api: Admin) -> None:

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from supportdesk.core.db import Database
 from supportdesk.core.enums import CustomFieldType, Priority
-from supportdesk.models import Activity, OutboxEvent, Ticket
+from supportdesk.models import Activity, OutboxEvent, ProjectAgent, Ticket
 from tests.api.internal.conftest import Admin, errors_of
 from tests.factories import Factory
 from tests.support import FrozenClock, StatementCounter
@@ -474,3 +474,29 @@ async def test_priority_changes_through_update_recompute_the_sla(
     async with database.transaction() as session:
         after = await session.get(Ticket, ticket["id"])
         assert after is not None and after.first_response_due_at != due
+
+
+async def test_an_agent_of_another_project_is_assigned_and_joins_the_project(
+    api: Admin, make: Factory, database: Database
+) -> None:
+    other = await make.project("Elsewhere", slug="elsewhere", ticket_prefix="ELS")
+    agent = await make.user("agent", projects=[other.id], name="Agent Smith")
+    ticket = await _new(api, make)
+
+    response = await api.put(f"/tickets/{ticket['id']}", {"assigned_to": agent.id})
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["assigned_to"] == {"id": agent.id, "name": "Agent Smith"}
+    async with database.transaction() as session:
+        joined = await session.scalar(
+            select(ProjectAgent).where(
+                ProjectAgent.project_id == 1, ProjectAgent.user_id == agent.id
+            )
+        )
+        assert joined is not None
+    logged = await api.data("/activity-logs")
+    assert any(
+        row["description"].startswith("Agent Smith joined project")
+        and row["ticket_id"] == ticket["id"]
+        for row in logged
+    )

@@ -134,7 +134,7 @@ async def test_custom_fields_may_come_as_bracketed_form_fields(
 
     assert response.status_code == 200, response.text
     view = await _view(client, key, response.json()["ticket_id"], "user@example.com")
-    assert view["custom_fields"][str(field.id)]["value"] == 42
+    assert view["custom_fields"][str(field.id)]["value"] == "42"
 
 
 async def test_a_missing_required_custom_field_gets_the_documented_body(

@@ -104,14 +104,14 @@ async def test_the_view_and_reply_examples_show_and_add_to_the_conversation(
     assert body["success"] is True
     assert body["ticket"]["id"] == ticket_id
     assert body["ticket"]["subject"] == "Test Ticket"
-    assert body["replies"] == [
+    assert body["replies"][1:] == [
         {
             "id": reply_id,
             "ticket_id": ticket_id,
             "user_id": None,
             "message": "This is a reply.",
             "attachment": None,
-            "created_at": body["replies"][0]["created_at"],
+            "created_at": body["replies"][1]["created_at"],
         }
     ]
     assert body["custom_fields"] == {}

@@ -121,13 +121,21 @@ async def test_the_view_shows_the_ticket_its_replies_and_custom_fields(
     assert body["ticket"]["id"] == ticket_id
     assert body["replies"] == [
         {
+            "id": 0,
+            "ticket_id": ticket_id,
+            "user_id": None,
+            "message": "This is a test.",
+            "attachment": None,
+            "created_at": "2026-03-02 09:00:00",
+        },
+        {
             "id": staff_reply.json()["message"]["id"],
             "ticket_id": ticket_id,
             "user_id": admin.id,
             "message": "On it.",
             "attachment": None,
             "created_at": "2026-03-02 09:01:00",
-        }
+        },
     ]
     assert body["custom_fields"] == {
         str(field.id): {"name": "Order Number", "type": "text", "required": True, "value": "12345"}
@@ -210,3 +218,41 @@ async def test_the_list_costs_the_same_statements_for_one_ticket_or_many(
     cost_of_many = await _list_cost(client, key, statements, "many@example.com")
 
     assert cost_of_many == cost_of_one
+
+
+async def test_the_opening_message_is_the_first_reply_by_the_customer(
+    client: AsyncClient, key: IssuedKey
+) -> None:
+    ticket_id = await created_id(client, key, user_email="ada@example.com", message="Help me.")
+
+    response = await client.get(
+        "/api/ticket_view.php",
+        params={"ticket_id": ticket_id, "user_email": "ada@example.com"},
+        headers=bearer(key),
+    )
+
+    opening = response.json()["replies"][0]
+    assert (opening["message"], opening["user_id"]) == ("Help me.", None)
+
+
+async def test_a_reply_made_with_an_internal_key_carries_the_keys_user(
+    client: AsyncClient, key: IssuedKey, make: Factory
+) -> None:
+    admin = await make.user(Role.ADMIN)
+    staff_key = await make.api_key("internal", scopes=["*"], user_id=admin.id)
+    ticket_id = await created_id(client, key, user_email="ada@example.com")
+    posted = await client.post(
+        f"/api/v1/internal/tickets/{ticket_id}/messages",
+        json={"content": "On it."},
+        headers={"X-API-KEY": staff_key.raw_key},
+    )
+    assert posted.status_code == 201, posted.text
+
+    response = await client.get(
+        "/api/ticket_view.php",
+        params={"ticket_id": ticket_id, "user_email": "ada@example.com"},
+        headers=bearer(key),
+    )
+
+    reply = next(r for r in response.json()["replies"] if r["message"] == "On it.")
+    assert reply["user_id"] == admin.id

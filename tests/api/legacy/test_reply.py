@@ -55,6 +55,24 @@ async def test_a_customer_reply_reopens_a_resolved_ticket(
     assert listed.json()["tickets"][0]["status"] == "open"
 
 
+async def test_a_customer_reply_reopens_a_closed_ticket(
+    client: AsyncClient, key: IssuedKey, make: Factory
+) -> None:
+    admin = await make.user(Role.ADMIN)
+    ticket_id = await created_id(client, key, user_email="ada@example.com")
+    await client.patch(
+        f"/api/tickets/{ticket_id}/status", json={"status": "closed"}, headers=make.auth(admin)
+    )
+
+    response = await _reply(client, key, ticket_id, "ada@example.com", "It is back.")
+
+    assert response.status_code == 200
+    listed = await client.get(
+        "/api/tickets_list.php", params={"user_email": "ada@example.com"}, headers=bearer(key)
+    )
+    assert listed.json()["tickets"][0]["status"] == "open"
+
+
 async def test_a_reply_to_another_customers_ticket_is_not_found(
     client: AsyncClient, key: IssuedKey
 ) -> None:

@@ -134,9 +134,9 @@ async def test_creating_agents_is_for_the_roles_the_seed_table_names(
         assert created == 0
 
 
-@pytest.mark.parametrize(("role", "status"), [("super_admin", 201), ("admin", 403)])
-async def test_only_a_super_admin_creates_admins(
-    client: AsyncClient, make: Factory, role: str, status: int
+@pytest.mark.parametrize("role", ["super_admin", "admin"])
+async def test_admins_and_super_admins_create_admins(
+    client: AsyncClient, make: Factory, role: str
 ) -> None:
     actor = await make.user(role)
 
@@ -144,11 +144,8 @@ async def test_only_a_super_admin_creates_admins(
         "/api/admin/users", json=_new_user(role="admin"), headers=make.auth(actor)
     )
 
-    assert response.status_code == status, response.text
-    if status == 403:
-        assert response.json() == {
-            "error": "Only a super admin may create admins or grant the admin role."
-        }
+    assert response.status_code == 201, response.text
+    assert response.json()["user"]["role"] == "admin"
 
 
 READ_ONLY = [("GET", "/api/admin/users"), ("GET", "/api/admin/users/{user}")]
@@ -626,18 +623,31 @@ async def test_an_admin_may_promote_a_customer_to_agent(client: AsyncClient, mak
     assert response.json()["user"]["role"] == "agent"
 
 
-@pytest.mark.parametrize("role", ["admin", "super_admin"])
-async def test_an_admin_may_not_promote_anyone_to_the_admin_tier(
-    client: AsyncClient, make: Factory, database: Database, role: str
+async def test_an_admin_may_promote_an_agent_to_admin(
+    client: AsyncClient, make: Factory, database: Database
 ) -> None:
     admin = await make.user("admin")
     agent = await make.user("agent")
 
     response = await client.put(
-        f"/api/admin/users/{agent.id}", json={"role": role}, headers=make.auth(admin)
+        f"/api/admin/users/{agent.id}", json={"role": "admin"}, headers=make.auth(admin)
     )
 
-    _refused(response, "Only a super admin may create admins or grant the admin role.")
+    assert response.status_code == 200, response.text
+    assert (await _user_row(database, agent.id)).role == "admin"
+
+
+async def test_an_admin_may_not_promote_anyone_to_super_admin(
+    client: AsyncClient, make: Factory, database: Database
+) -> None:
+    admin = await make.user("admin")
+    agent = await make.user("agent")
+
+    response = await client.put(
+        f"/api/admin/users/{agent.id}", json={"role": "super_admin"}, headers=make.auth(admin)
+    )
+
+    _refused(response, "Only a super admin may create super admins or grant that role.")
     assert (await _user_row(database, agent.id)).role == "agent"
 
 
@@ -724,6 +734,21 @@ async def test_an_admin_may_rename_themselves(client: AsyncClient, make: Factory
 
     assert response.status_code == 200, response.text
     assert response.json()["user"]["name"] == "New Name"
+
+
+async def test_the_documented_active_field_deactivates_a_user(
+    client: AsyncClient, make: Factory, database: Database
+) -> None:
+    admin = await make.user("admin")
+    agent = await make.user("agent")
+
+    response = await client.put(
+        f"/api/admin/users/{agent.id}", json={"active": False}, headers=make.auth(admin)
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["is_active"] is False
+    assert (await _user_row(database, agent.id)).is_active is False
 
 
 async def test_deactivating_a_user_ends_their_tokens(client: AsyncClient, make: Factory) -> None:

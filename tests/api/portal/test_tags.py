@@ -72,6 +72,17 @@ async def test_a_tag_is_created_with_its_color(client: AsyncClient, make: Factor
     assert await _names(client, headers) == ["Urgent"]
 
 
+async def test_a_tag_takes_a_short_hex_color(client: AsyncClient, make: Factory) -> None:
+    admin = await make.user("admin")
+
+    response = await client.post(
+        "/api/tags", json={"name": "Urgent", "color": "#e44"}, headers=make.auth(admin)
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["tag"]["color"] == "#E44"
+
+
 async def test_a_tag_needs_no_color(client: AsyncClient, make: Factory) -> None:
     response = await client.post(
         "/api/tags", json={"name": "vip"}, headers=await _admin_headers(make)

@@ -189,6 +189,19 @@ async def test_a_customer_reply_reopens_a_resolved_ticket(
     assert detail["resolved_at"] is None
 
 
+async def test_a_customer_reply_reopens_a_closed_ticket(client: AsyncClient, make: Factory) -> None:
+    agent = await make.user("agent", projects=[1])
+    customer = await make.user("customer")
+    ticket = await make.ticket(by=customer)
+    await _set_status(client, ticket.id, "closed", make.auth(agent))
+
+    response = await _post(client, ticket.id, make.auth(customer), body="Not fixed after all")
+
+    assert response.status_code == 201
+    detail = await _detail(client, ticket.id, make.auth(customer))
+    assert (detail["status"], detail["closed_at"]) == ("open", None)
+
+
 async def test_a_customer_reply_leaves_a_ticket_in_progress_in_progress(
     client: AsyncClient, make: Factory
 ) -> None:

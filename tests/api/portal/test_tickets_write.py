@@ -1077,7 +1077,7 @@ async def test_assigning_null_unassigns_the_ticket(client: AsyncClient, make: Fa
     assert (await _detail(client, ticket.id, make.auth(agent)))["assignee"] is None
 
 
-async def test_assigning_an_agent_of_another_project_is_refused(
+async def test_an_admin_assigns_an_agent_of_another_project_who_joins_it(
     client: AsyncClient, make: Factory
 ) -> None:
     project = await make.project()
@@ -1088,10 +1088,28 @@ async def test_assigning_an_agent_of_another_project_is_refused(
 
     response = await _assign(client, ticket.id, outsider.id, make.auth(admin))
 
+    assert response.status_code == 200, response.text
+    detail = await _detail(client, ticket.id, make.auth(admin))
+    assert detail["assignee"]["id"] == outsider.id
+    as_outsider = await client.get(f"/api/tickets/{ticket.id}", headers=make.auth(outsider))
+    assert as_outsider.status_code == 200
+
+
+async def test_an_agent_may_not_assign_an_agent_of_another_project(
+    client: AsyncClient, make: Factory
+) -> None:
+    project = await make.project()
+    agent = await make.user("agent", projects=[1])
+    outsider = await make.user("agent", projects=[project.id])
+    customer = await make.user("customer")
+    ticket = await make.ticket(by=customer)
+
+    response = await _assign(client, ticket.id, outsider.id, make.auth(agent))
+
     assert response.status_code == 422
     assert response.json()["error"] == "Validation failed."
     assert list(response.json()["details"]) == ["user_id"]
-    detail = await _detail(client, ticket.id, make.auth(admin))
+    detail = await _detail(client, ticket.id, make.auth(agent))
     assert (detail["assignee"], detail["status"]) == (None, "open")
 
 

@@ -391,3 +391,22 @@ async def test_a_deleted_ticket_is_not_found(
     response = await client.get(f"{URL}/{created['ticket_number']}", headers=naija.headers)
 
     assert response.status_code == 404
+
+
+async def test_a_reply_made_with_an_internal_key_is_from_the_keys_user(
+    client: AsyncClient, naija: Connected, make: Factory
+) -> None:
+    created = await open_ticket(client, naija)
+    admin = await make.user("admin", name="Grace Admin")
+    key = await make.api_key("internal", scopes=["*"], user_id=admin.id)
+    posted = await client.post(
+        f"/api/v1/internal/tickets/{created['ticket_id']}/messages",
+        json={"content": "We are on it."},
+        headers={"X-API-KEY": key.raw_key},
+    )
+    assert posted.status_code == 201, posted.text
+
+    response = await client.get(f"{URL}/{created['ticket_number']}", headers=naija.headers)
+
+    reply = next(m for m in response.json()["ticket"]["messages"] if m["body"] == "We are on it.")
+    assert (reply["from"], reply["is_agent"]) == ("Grace Admin", True)

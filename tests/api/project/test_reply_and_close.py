@@ -130,6 +130,20 @@ async def test_a_reply_reopens_a_ticket_waiting_on_or_resolved_for_the_customer(
     assert ticket["resolved_at"] is None
 
 
+async def test_a_reply_reopens_a_ticket_the_customer_closed(
+    client: AsyncClient, naija: Connected, make: Factory
+) -> None:
+    created = await open_ticket(client, naija)
+    await _close(client, naija, created["ticket_number"])
+
+    response = await _reply(client, naija, created["ticket_number"])
+
+    assert response.status_code == 201
+    assert response.json()["status"] == "open"
+    ticket = await _portal_ticket(client, make, created["ticket_id"])
+    assert (ticket["status"], ticket["closed_at"]) == ("open", None)
+
+
 async def test_a_reply_leaves_a_ticket_in_progress_in_progress(
     client: AsyncClient, naija: Connected, make: Factory
 ) -> None:

@@ -122,6 +122,25 @@ async def test_invalid_articles_are_400(client: AsyncClient, bearer: Bearer, mak
     )
 
 
+async def test_an_unknown_collection_is_reported_as_collection_id(
+    client: AsyncClient, bearer: Bearer
+) -> None:
+    headers = await bearer.key()
+    created = await _create(client, headers)
+
+    posted = await client.post(
+        "/api/v1/articles", json={"title": "x", "collection_id": "col_999"}, headers=headers
+    )
+    patched = await client.patch(
+        f"/api/v1/articles/{created['id']}", json={"collection_id": "col_999"}, headers=headers
+    )
+
+    for response in (posted, patched):
+        assert assert_error(response, 400, "BAD_REQUEST")["details"] == {
+            "collection_id": ["The selected collection id is invalid."]
+        }
+
+
 async def test_unknown_and_malformed_articles_are_404(client: AsyncClient, bearer: Bearer) -> None:
     headers = await bearer.key()
 

@@ -240,6 +240,59 @@ async def test_patch_changes_status_priority_assignee_tags_and_subject(
     assert data["subject"] == "Renamed"
 
 
+async def test_patch_changes_the_description_and_custom_fields(
+    client: AsyncClient, bearer: Bearer, make: Factory
+) -> None:
+    order = await make.custom_field("Order")
+    headers = await bearer.key()
+    created = await create_ticket(client, headers)
+
+    response = await client.patch(
+        f"/api/v1/tickets/{created['id']}",
+        json={"description": "Steps to reproduce", "custom_fields": {str(order.id): "A-1"}},
+        headers=headers,
+    )
+
+    assert response.status_code == 200, response.text
+    shown = (await client.get(f"/api/v1/tickets/{created['id']}", headers=headers)).json()
+    assert shown["data"]["description"] == "Steps to reproduce"
+    assert shown["data"]["custom_fields"] == {str(order.id): "A-1"}
+
+
+async def test_patch_names_a_field_it_does_not_take_and_changes_nothing(
+    client: AsyncClient, bearer: Bearer
+) -> None:
+    headers = await bearer.key()
+    created = await create_ticket(client, headers)
+
+    response = await client.patch(
+        f"/api/v1/tickets/{created['id']}",
+        json={"subject": "Renamed", "titel": "Typo"},
+        headers=headers,
+    )
+
+    details = assert_error(response, 400, "BAD_REQUEST")["details"]
+    assert details == {"titel": ["The titel field is not a field of this request."]}
+    shown = await client.get(f"/api/v1/tickets/{created['id']}", headers=headers)
+    assert shown.json()["data"]["subject"] == created["subject"]
+
+
+async def test_patch_errors_name_the_assignee_id_field(
+    client: AsyncClient, bearer: Bearer, make: Factory
+) -> None:
+    customer = await make.user("customer")
+    headers = await bearer.key()
+    created = await create_ticket(client, headers)
+
+    response = await client.patch(
+        f"/api/v1/tickets/{created['id']}",
+        json={"assignee_id": f"user_{customer.id}"},
+        headers=headers,
+    )
+
+    assert set(assert_error(response, 400, "BAD_REQUEST")["details"]) == {"assignee_id"}
+
+
 async def test_patch_with_only_an_assignee_moves_an_open_ticket_in_progress(
     client: AsyncClient, bearer: Bearer, make: Factory
 ) -> None:
@@ -388,3 +441,43 @@ async def test_a_list_costs_the_same_statements_whatever_its_size(
     large = await cost()
 
     assert small == large
+
+
+async def test_a_key_assigns_an_agent_of_another_project_who_joins_it(
+    client: AsyncClient, bearer: Bearer, make: Factory
+) -> None:
+    other = await make.project("Elsewhere", slug="elsewhere", ticket_prefix="ELS")
+    agent = await make.user("agent", projects=[other.id], name="Agent Smith")
+    headers = await bearer.key("tickets:create", "tickets:update")
+    created = await create_ticket(client, headers)
+
+    response = await client.patch(
+        f"/api/v1/tickets/{created['id']}",
+        json={"assignee_id": f"user_{agent.id}"},
+        headers=headers,
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["data"]["assignee"]["id"] == f"user_{agent.id}"
+    # Now one of the project's agents: the agent sees the ticket.
+    shown = await client.get(f"/api/v1/tickets/{created['id']}", headers=bearer.user(agent))
+    assert shown.status_code == 200
+
+
+async def test_an_agent_may_not_assign_an_agent_outside_the_tickets_project(
+    client: AsyncClient, bearer: Bearer, make: Factory
+) -> None:
+    other = await make.project("Elsewhere", slug="elsewhere", ticket_prefix="ELS")
+    outsider = await make.user("agent", projects=[other.id])
+    agent = await make.user("agent", projects=[1])
+    created = await create_ticket(client, await bearer.key())
+
+    response = await client.patch(
+        f"/api/v1/tickets/{created['id']}",
+        json={"assignee_id": f"user_{outsider.id}"},
+        headers=bearer.user(agent),
+    )
+
+    assert set(assert_error(response, 400, "BAD_REQUEST")["details"]) == {"assignee_id"}
+    shown = await client.get(f"/api/v1/tickets/{created['id']}", headers=bearer.user(outsider))
+    assert shown.status_code == 404

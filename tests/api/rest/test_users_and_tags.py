@@ -86,6 +86,22 @@ async def test_the_reference_example_creates_a_tag(client: AsyncClient, bearer: 
     assert (data["name"], data["color"]) == ("billing", "#ff0000")
 
 
+async def test_a_tag_takes_a_short_hex_color(client: AsyncClient, bearer: Bearer) -> None:
+    data = await _create_tag(client, await bearer.key(), name="billing", color="#f00")
+
+    assert data["color"] == "#f00"
+
+
+async def test_a_bad_tag_color_is_explained_in_words(client: AsyncClient, bearer: Bearer) -> None:
+    response = await client.post(
+        "/api/v1/tags", json={"name": "billing", "color": "red"}, headers=await bearer.key()
+    )
+
+    assert assert_error(response, 400, "BAD_REQUEST")["details"] == {
+        "color": ["The color field must be a hex color such as #FF0000 or #F00."]
+    }
+
+
 async def test_tags_are_listed_and_read(client: AsyncClient, bearer: Bearer) -> None:
     headers = await bearer.key()
     first = await _create_tag(client, headers, name="billing")

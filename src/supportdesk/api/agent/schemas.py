@@ -6,8 +6,7 @@ Kept apart from every other surface's shapes, even where they coincide.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar, cast
 
 from pydantic import (
     BaseModel,
@@ -16,10 +15,12 @@ from pydantic import (
     field_validator,
 )
 
-from supportdesk.api.types import TagIds
+from supportdesk.api.types import Instant, TagIds
 from supportdesk.api.validation import RequestBody
-from supportdesk.core.enums import MessageType, Priority, TicketStatus
+from supportdesk.core import status_words
+from supportdesk.core.enums import MessageType, Priority
 from supportdesk.core.pagination import Page
+from supportdesk.core.status_words import InternalStatus
 from supportdesk.models import (
     CannedResponse,
     CustomField,
@@ -117,7 +118,7 @@ class AgentProfile(BaseModel):
     avatar_url: str | None
     notification_settings: dict[str, Any]
     is_active: bool
-    created_at: datetime
+    created_at: Instant
 
 
 def profile_out(user: User) -> AgentProfile:
@@ -164,7 +165,7 @@ class AgentNotification(BaseModel):
     sender_name: str | None
     sender_avatar: str | None
     is_read: bool
-    created_at: datetime
+    created_at: Instant
 
 
 def notification_out(notification: Notification) -> AgentNotification:
@@ -227,7 +228,7 @@ class AgentArticle(BaseModel):
     category: AgentNamed | None
     views: int
     status: str
-    created_at: datetime
+    created_at: Instant
 
 
 def article_out(article: KnowledgeArticle) -> AgentArticle:
@@ -258,26 +259,8 @@ def like_out(likes: Likes) -> AgentLike:
 
 # ---------------------------------------------------------------------- tickets
 
-# The statuses the agent API knows; resolution is the separate ``is_resolved`` flag.
-AgentStatus = Literal["open", "in_progress", "on_hold", "closed"]
-
-# How the canonical statuses read here: waiting for the customer is a hold, and a
-# resolved ticket is not closed yet (``is_resolved`` says it is resolved).
-STATUS_OUT: dict[TicketStatus, AgentStatus] = {
-    TicketStatus.OPEN: "open",
-    TicketStatus.IN_PROGRESS: "in_progress",
-    TicketStatus.ON_HOLD: "on_hold",
-    TicketStatus.PENDING_CUSTOMER: "on_hold",
-    TicketStatus.RESOLVED: "on_hold",
-    TicketStatus.CLOSED: "closed",
-}
-# A status filter matches every canonical status that reads as it.
-STATUS_FILTER: dict[str, tuple[TicketStatus, ...]] = {
-    shown: tuple(status for status, out in STATUS_OUT.items() if out == shown)
-    for shown in ("open", "in_progress", "on_hold", "closed")
-}
-# What a status set here means: the first canonical status that reads as it.
-STATUS_IN: dict[str, TicketStatus] = {shown: found[0] for shown, found in STATUS_FILTER.items()}
+# The agent API shares the internal API's words (seed 001 = seed 000).
+AgentStatus = InternalStatus
 
 
 class AgentTicketUpdateIn(In):
@@ -329,10 +312,10 @@ class AgentTicket(BaseModel):
     custom_fields: list[AgentCustomFieldValue]
     is_resolved: bool
     is_locked: bool
-    last_reply_at: datetime | None
-    closed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    last_reply_at: Instant | None
+    closed_at: Instant | None
+    created_at: Instant
+    updated_at: Instant
 
 
 def _named(entity: Any) -> AgentNamed | None:
@@ -355,7 +338,7 @@ def ticket_out(ticket: Ticket, definitions: Mapping[int, CustomField]) -> AgentT
         reference_id=f"#{1000 + ticket.id}",
         title=ticket.subject,
         content=ticket.description,
-        status=STATUS_OUT[ticket.status],
+        status=cast(AgentStatus, status_words.INTERNAL.word(ticket.status)),
         priority=ticket.priority,
         department=_named(ticket.department),
         category=_named(ticket.category),
@@ -370,7 +353,7 @@ def ticket_out(ticket: Ticket, definitions: Mapping[int, CustomField]) -> AgentT
             )
             for item in ticket_values(ticket, definitions)
         ],
-        is_resolved=ticket.status is TicketStatus.RESOLVED,
+        is_resolved=ticket.status.is_finished,
         is_locked=ticket.is_locked,
         last_reply_at=ticket.last_reply_at,
         closed_at=ticket.closed_at,
@@ -389,8 +372,8 @@ class AgentMessage(BaseModel):
     is_first_response: bool
     likes_count: int
     liked: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 def message_out(message: Message, likes: Likes | None = None) -> AgentMessage:

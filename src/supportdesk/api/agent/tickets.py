@@ -8,8 +8,6 @@ from supportdesk.api.agent.deps import AgentDep, PageNumber, PerPage
 from supportdesk.api.agent.errors import AgentRoute
 from supportdesk.api.agent.fields import agent_field_names
 from supportdesk.api.agent.schemas import (
-    STATUS_FILTER,
-    STATUS_IN,
     AgentEnvelope,
     AgentPage,
     AgentStatus,
@@ -21,6 +19,7 @@ from supportdesk.api.agent.schemas import (
 from supportdesk.api.bodies import json_body, parse_json
 from supportdesk.api.deps import TicketReadsDep, TicketTriageDep
 from supportdesk.api.types import PathId, QueryId
+from supportdesk.core import status_words
 from supportdesk.core.enums import Priority, TicketStatus
 from supportdesk.core.pagination import PageRequest
 from supportdesk.services.tickets import TicketChanges, TicketFilters
@@ -43,7 +42,7 @@ async def list_tickets(
 ) -> AgentPage[AgentTicket]:
     """The tickets assigned to the agent, newest first."""
     filters = TicketFilters(
-        statuses=STATUS_FILTER[status] if status else (),
+        statuses=status_words.INTERNAL.matching(status) if status else (),
         priority=priority,
         department_id=department_id,
     )
@@ -77,7 +76,7 @@ async def update_ticket(
     body = await parse_json(request, AgentTicketUpdateIn)
     changes = TicketChanges(
         fields_set=frozenset(_UPDATE_FIELDS[name] for name in body.model_fields_set),
-        status=STATUS_IN[body.status] if body.status else None,
+        status=status_words.INTERNAL.status(body.status) if body.status else None,
         priority=body.priority,
         tag_ids=body.labels,
     )

@@ -24,7 +24,7 @@ from supportdesk.api.internal.schemas import (
     Text,
     refuse_null,
 )
-from supportdesk.api.types import Id
+from supportdesk.api.types import Id, Instant
 from supportdesk.core.enums import CustomFieldType
 from supportdesk.models import Activity, ApiKey, KnowledgeArticle
 from supportdesk.services.knowledge import CategoryCount
@@ -64,8 +64,8 @@ class DepartmentOut(Out):
     is_default: bool
     status: str
     sort_order: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 # ---------------------------------------------------------------------- categories
@@ -94,8 +94,8 @@ class CategoryOut(Out):
     parent_id: int | None
     status: str
     sort_order: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 # ---------------------------------------------------------------------- labels
@@ -123,8 +123,8 @@ class LabelOut(Out):
     color: str | None
     status: str
     sort_order: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 # ---------------------------------------------------------------------- products
@@ -153,8 +153,8 @@ class ProductOut(Out):
     description: str | None
     price: float | None
     status: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 # ---------------------------------------------------------------------- customers
@@ -183,8 +183,8 @@ class CustomerOut(Out):
     phone: str | None
     envato_username: str | None
     is_active: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 # ---------------------------------------------------------------------- agents
@@ -219,8 +219,8 @@ class AgentOut(BaseModel):
     avatar_url: str | None
     is_active: bool
     departments: list[Ref]
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 def agent_out(details: AgentDetails) -> AgentOut:
@@ -266,8 +266,8 @@ class KnowledgeCategoryOut(BaseModel):
     status: str
     sort_order: int
     articles_count: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 def knowledge_category_out(found: CategoryCount) -> KnowledgeCategoryOut:
@@ -311,8 +311,8 @@ class ArticleOut(BaseModel):
     category: Ref | None
     views: int
     status: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 def article_out(article: KnowledgeArticle) -> ArticleOut:
@@ -358,8 +358,8 @@ class CannedResponseOut(BaseModel):
     shortcut: str | None
     is_active: bool
     sort_order: int
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 def canned_response_out(response: Any) -> CannedResponseOut:
@@ -405,8 +405,8 @@ class CustomFieldOut(Out):
     is_required: bool
     sort_order: int
     status: str
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 # ---------------------------------------------------------------------- activity logs
@@ -424,7 +424,7 @@ class ActivityOut(BaseModel):
     ticket_id: int | None
     user: ActivityUser | None
     ip_address: str | None
-    created_at: datetime
+    created_at: Instant
 
 
 def activity_out(activity: Activity) -> ActivityOut:
@@ -456,6 +456,13 @@ class _ApiKeyFields(In):
 class ApiKeyIn(_ApiKeyFields):
     name: str = Text(250, required=True)
     type: KeyType
+    scopes: Scopes | None = Field(
+        default=None,
+        description=(
+            "Scope names an internal key holds (`*`: every scope). Omitted or null: every"
+            " scope; an empty list: no scope at all."
+        ),
+    )
 
 
 class ApiKeyUpdateIn(_ApiKeyFields):
@@ -469,12 +476,12 @@ class ApiKeyOut(BaseModel):
     key_prefix: str
     scopes: list[str]
     agent_id: int | None
-    expires_at: datetime | None
+    expires_at: Instant | None
     revoked: bool
-    revoked_at: datetime | None
-    last_used_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    revoked_at: Instant | None
+    last_used_at: Instant | None
+    created_at: Instant
+    updated_at: Instant
 
 
 class IssuedApiKeyOut(ApiKeyOut):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo
 
+from supportdesk.api.types import hex_color
 from supportdesk.api.validation import RequestBody
 from supportdesk.core.pagination import Page
 
@@ -20,16 +20,7 @@ MAX_INT = 2_147_483_647
 PublishStatus = Literal["published", "draft"]
 SortOrder = Annotated[int, Field(ge=0, le=MAX_INT)]
 
-_HEX_COLOR = re.compile(r"#(?:[0-9A-Fa-f]{3}|[0-9A-Fa-f]{6})")
-
-
-def _hex_color(value: str) -> str:
-    if not _HEX_COLOR.fullmatch(value):
-        raise ValueError("The color field must be a valid hex color.")
-    return value
-
-
-HexColor = Annotated[str, AfterValidator(_hex_color)]
+HexColor = Annotated[str, hex_color("The color field must be a valid hex color.")]
 
 
 def Text(  # noqa: N802 - reads as a type in field declarations

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body
+from pydantic import TypeAdapter, ValidationError
 
 from supportdesk.api.deps import SettingsServiceDep
 from supportdesk.api.internal.deps import require_scope
@@ -30,6 +32,33 @@ SETTINGS_EXAMPLE = {
 }
 
 
+# Read as every other field of this API is ("20" an integer; 1, 0, "true" a boolean).
+_INTEGER = TypeAdapter(int)
+_BOOLEAN = TypeAdapter(bool)
+_LOOSE: dict[str, TypeAdapter[Any]] = {
+    "sd_default_department_id": _INTEGER,
+    "sd_auto_close_days": _INTEGER,
+    "sd_tickets_per_page": _INTEGER,
+    "sd_customer_max_tickets_per_day": _INTEGER,
+    "sd_customer_registration_enabled": _BOOLEAN,
+    "sd_enable_auto_assign": _BOOLEAN,
+    "sd_enable_envato_integration": _BOOLEAN,
+}
+
+
+def _loosely_read(body: dict[str, Any]) -> dict[str, Any]:
+    """The body with each value its setting's type where it reads as one; a value that
+    does not is left as sent, for the service to name what is wrong with it."""
+    read = dict(body)
+    for key, adapter in _LOOSE.items():
+        value = read.get(key)
+        if value is None:
+            continue
+        with suppress(ValidationError):
+            read[key] = adapter.validate_python(value)
+    return read
+
+
 @router.get("/settings", response_model=Envelope[dict[str, Any]])
 async def get_settings(
     principal: Annotated[Principal, require_scope(Scope.SETTINGS_READ)],
@@ -49,4 +78,4 @@ async def update_settings(
     problem = json_value_error(body)
     if problem is not None:
         raise ValidationFailed(problem)
-    return one(await settings.update(principal, body))
+    return one(await settings.update(principal, _loosely_read(body)))

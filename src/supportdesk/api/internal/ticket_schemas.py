@@ -6,36 +6,21 @@ which the internal API shares.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, Field, field_validator
 
 from supportdesk.api.internal.schemas import In, Out, Ref, Text, refuse_null
-from supportdesk.api.types import MAX_TEXT_LENGTH, Id, TagIds
-from supportdesk.core.enums import MessageType, Priority, TicketStatus
+from supportdesk.api.types import MAX_TEXT_LENGTH, Id, Instant, TagIds
+from supportdesk.core import status_words
+from supportdesk.core.enums import MessageType, Priority
+from supportdesk.core.status_words import InternalStatus
 from supportdesk.models import CustomField, Message, Ticket
 from supportdesk.services.custom_fields import ticket_values
 
-# The statuses seeds 000/001 know; resolution is the separate ``is_resolved`` flag.
-ApiStatus = Literal["open", "in_progress", "on_hold", "closed"]
-
-# How the canonical statuses read here. Waiting for the customer is a hold; a resolved
-# ticket is not yet closed (closed_at stays empty until it is), and says so with
-# ``is_resolved``.
-STATUS_OUT: dict[TicketStatus, ApiStatus] = {
-    TicketStatus.OPEN: "open",
-    TicketStatus.IN_PROGRESS: "in_progress",
-    TicketStatus.ON_HOLD: "on_hold",
-    TicketStatus.PENDING_CUSTOMER: "on_hold",
-    TicketStatus.RESOLVED: "on_hold",
-    TicketStatus.CLOSED: "closed",
-}
-# A status filter matches every canonical status that reads as it.
-STATUS_FILTER: dict[str, tuple[TicketStatus, ...]] = {
-    api: tuple(status for status, shown in STATUS_OUT.items() if shown == api)
-    for api in ("open", "in_progress", "on_hold", "closed")
-}
+# Seeds 000/001 say "resolved" with the separate ``is_resolved`` flag (a closed ticket
+# is resolved too: it keeps its ``resolved_at``).
+ApiStatus = InternalStatus
 
 CustomFieldValues = Annotated[dict[str, Any], Field(max_length=200)]
 
@@ -116,10 +101,10 @@ class TicketOut(BaseModel):
     custom_fields: list[CustomFieldValueOut]
     is_resolved: bool
     is_locked: bool
-    last_reply_at: datetime | None
-    closed_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
+    last_reply_at: Instant | None
+    closed_at: Instant | None
+    created_at: Instant
+    updated_at: Instant
 
 
 def reference_id(ticket: Ticket) -> str:
@@ -142,7 +127,7 @@ def ticket_out(ticket: Ticket, definitions: dict[int, CustomField]) -> TicketOut
         reference_id=reference_id(ticket),
         title=ticket.subject,
         content=ticket.description,
-        status=STATUS_OUT[ticket.status],
+        status=cast(ApiStatus, status_words.INTERNAL.word(ticket.status)),
         priority=ticket.priority,
         department=Ref.model_validate(ticket.department) if ticket.department else None,
         category=Ref.model_validate(ticket.category) if ticket.category else None,
@@ -157,7 +142,7 @@ def ticket_out(ticket: Ticket, definitions: dict[int, CustomField]) -> TicketOut
             )
             for item in ticket_values(ticket, definitions)
         ],
-        is_resolved=ticket.status is TicketStatus.RESOLVED,
+        is_resolved=ticket.status.is_finished,
         is_locked=ticket.is_locked,
         last_reply_at=ticket.last_reply_at,
         closed_at=ticket.closed_at,
@@ -173,8 +158,8 @@ class MessageOut(BaseModel):
     is_internal: bool
     sender_type: str
     sender: Ref | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 def message_out(message: Message) -> MessageOut:

@@ -12,7 +12,6 @@ from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.fields import TICKET_FIELDS, renamed_fields
 from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one
 from supportdesk.api.internal.ticket_schemas import (
-    STATUS_FILTER,
     ApiStatus,
     TicketIn,
     TicketOut,
@@ -22,6 +21,7 @@ from supportdesk.api.internal.ticket_schemas import (
 from supportdesk.api.types import PathId, QueryId
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
+from supportdesk.core import status_words
 from supportdesk.core.enums import Priority, TicketSource
 from supportdesk.models import DEFAULT_PROJECT_ID
 from supportdesk.services.tickets import NewTicket, TicketChanges, TicketFilters
@@ -56,7 +56,7 @@ async def list_tickets(
     ] = None,
 ) -> ListEnvelope[TicketOut]:
     filters = TicketFilters(
-        statuses=STATUS_FILTER[status] if status else (),
+        statuses=status_words.INTERNAL.matching(status) if status else (),
         priority=priority,
         department_id=department_id,
         customer_id=customer_id,
@@ -121,7 +121,7 @@ async def update_ticket(
         product_id=body.product_id,
         custom_fields=body.custom_fields,
         is_locked=body.is_locked,
-        status=STATUS_FILTER[body.status][0] if body.status else None,
+        status=status_words.INTERNAL.status(body.status) if body.status else None,
         is_resolved=body.is_resolved,
         assignee_id=body.assigned_to,
     )

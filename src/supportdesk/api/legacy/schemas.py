@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from supportdesk.api.bodies import loads_json
 from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id
+from supportdesk.core import status_words
 from supportdesk.core.enums import MessageType, Priority, SenderType
 from supportdesk.models import Message, Ticket
 from supportdesk.services.custom_fields import CustomFieldValue
@@ -116,7 +117,8 @@ class CustomFieldOut(BaseModel):
     name: str
     type: str
     required: bool
-    value: Any
+    # Text always: the reference's SDK decodes custom fields as [String: String].
+    value: str
 
 
 class TicketView(BaseModel):
@@ -157,7 +159,7 @@ def ticket_row(ticket: Ticket) -> TicketRow:
     return TicketRow(
         id=ticket.id,
         subject=ticket.subject,
-        status=str(ticket.status),
+        status=status_words.LEGACY.word(ticket.status),
         priority=priority_out(ticket.priority),
         created_at=timestamp(ticket.created_at),
         updated_at=timestamp(ticket.updated_at),
@@ -187,13 +189,31 @@ def reply_out(message: Message) -> ReplyOut:
     )
 
 
+def opening_reply(ticket: Ticket) -> ReplyOut:
+    """The message the ticket was opened with, first of its replies as in the reference,
+    written by the customer (no user_id). It has no row of its own: 0 is no reply's id.
+    """
+    return ReplyOut(
+        id=0,
+        ticket_id=ticket.id,
+        user_id=None,
+        message=ticket.description,
+        created_at=timestamp(ticket.created_at),
+    )
+
+
+def _field_text(value: Any) -> str:
+    """A custom field's value as the reference stores it: text (42 → "42")."""
+    return "" if value is None else str(value)
+
+
 def custom_fields_out(values: list[CustomFieldValue]) -> dict[str, CustomFieldOut]:
     return {
         str(item.field.id): CustomFieldOut(
             name=item.field.label,
             type=str(item.field.type),
             required=item.field.is_required,
-            value=item.value,
+            value=_field_text(item.value),
         )
         for item in values
     }
@@ -203,6 +223,9 @@ def ticket_view(ticket: Ticket, custom_fields: list[CustomFieldValue]) -> Ticket
     return TicketView(
         ticket=ticket_detail(ticket),
         # Replies only: never an internal note, nor a system line.
-        replies=[reply_out(m) for m in ticket.messages if m.type is MessageType.REPLY],
+        replies=[
+            opening_reply(ticket),
+            *(reply_out(m) for m in ticket.messages if m.type is MessageType.REPLY),
+        ],
         custom_fields=custom_fields_out(custom_fields),
     )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 from pydantic import (
+    AliasChoices,
     BaseModel,
     Field,
     HttpUrl,
@@ -16,7 +17,7 @@ from pydantic import (
 )
 
 from supportdesk.api.portal.schemas import In, MembershipOut, Out, SlaPolicyOut, UserOut
-from supportdesk.api.types import Email, Id
+from supportdesk.api.types import Email, Id, Instant
 from supportdesk.core.enums import Role
 
 _URL = TypeAdapter(HttpUrl)
@@ -113,8 +114,8 @@ class ProjectOut(Out):
     timezone: str
     settings: dict[str, Any]
     is_active: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 class ProjectListItem(ProjectOut):
@@ -134,11 +135,11 @@ class ApiKeyOut(Out):
     name: str
     prefix: str = Field(validation_alias="key_prefix")
     allowed_ips: list[str]
-    expires_at: datetime | None
-    last_used_at: datetime | None
+    expires_at: Instant | None
+    last_used_at: Instant | None
     revoked: bool
-    revoked_at: datetime | None
-    created_at: datetime
+    revoked_at: Instant | None
+    created_at: Instant
 
 
 class ProjectDetail(ProjectListItem):
@@ -190,7 +191,10 @@ class UserUpdateIn(In):
     name: str | None = Field(default=None, min_length=1, max_length=255)
     email: Email | None = None
     role: Role | None = None
-    is_active: bool | None = None
+    # Seed 003 documents the field as `active`; the user list shows `is_active`.
+    is_active: bool | None = Field(
+        default=None, validation_alias=AliasChoices("is_active", "active")
+    )
     department: str | None = Field(default=None, max_length=255)
     phone: str | None = Field(default=None, max_length=50)
 

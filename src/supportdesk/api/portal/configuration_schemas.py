@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 
 from supportdesk.api.portal.schemas import In, Out, SlaPolicyOut, TagOut
-from supportdesk.api.types import Id
+from supportdesk.api.types import Id, Instant, hex_color
 from supportdesk.core.enums import Priority
 from supportdesk.services.categories import CategoryNode
-
-_HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 # Targets beyond ten years are typing mistakes, and would push due dates off the calendar.
 MAX_MINUTES = 10 * 365 * 24 * 60
@@ -21,13 +17,12 @@ MAX_MINUTES = 10 * 365 * 24 * 60
 MAX_SORT_ORDER = 2_147_483_647
 
 
-def _hex_color(value: str) -> str:
-    if not _HEX_COLOR.fullmatch(value):
-        raise ValueError("The color field must be a hex color such as #EF4444.")
-    return value.upper()
-
-
-HexColor = Annotated[str, AfterValidator(_hex_color)]
+# The portal shows colours in capitals, as its reference does.
+HexColor = Annotated[
+    str,
+    hex_color("The color field must be a hex color such as #EF4444."),
+    AfterValidator(str.upper),
+]
 Minutes = Annotated[int, Field(ge=1, le=MAX_MINUTES)]
 SortOrder = Annotated[int, Field(ge=0, le=MAX_SORT_ORDER)]
 
@@ -157,8 +152,8 @@ class CannedResponseOut(Out):
     project_id: int | None
     owner_id: int | None
     is_shared: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 class CannedResponseEnvelope(BaseModel):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator
 
+from supportdesk.core import status_words
 from supportdesk.core.enums import TicketStatus
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -48,16 +50,17 @@ class StatusCounts(Report):
     def of(cls, counts: Mapping[TicketStatus, int]) -> StatusCounts:
         """The seed's five buckets, from the count of every canonical status.
 
-        The portal does not expose on_hold: a ticket on hold is still being worked on
-        (only its SLA clock is paused), so it counts as in progress.
+        Each ticket counts under the word the portal shows its status with.
         """
+        shown: Counter[str] = Counter()
+        for status, count in counts.items():
+            shown[status_words.PORTAL.word(status)] += count
         return cls(
-            open=counts.get(TicketStatus.OPEN, 0),
-            inProgress=counts.get(TicketStatus.IN_PROGRESS, 0)
-            + counts.get(TicketStatus.ON_HOLD, 0),
-            pending=counts.get(TicketStatus.PENDING_CUSTOMER, 0),
-            resolved=counts.get(TicketStatus.RESOLVED, 0),
-            closed=counts.get(TicketStatus.CLOSED, 0),
+            open=shown["open"],
+            inProgress=shown["in_progress"],
+            pending=shown["pending_customer"],
+            resolved=shown["resolved"],
+            closed=shown["closed"],
         )
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import (
@@ -13,9 +12,11 @@ from pydantic import (
     field_validator,
 )
 
-from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id, TagIds
+from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id, Instant, TagIds
 from supportdesk.api.validation import RequestBody
+from supportdesk.core import status_words
 from supportdesk.core.enums import Priority
+from supportdesk.core.status_words import PortalStatus
 from supportdesk.models import (
     Activity,
     Attachment,
@@ -28,9 +29,6 @@ from supportdesk.models import (
     User,
 )
 from supportdesk.services.sla import DEFAULT_TARGETS
-
-PortalStatus = Literal["open", "in_progress", "pending_customer", "resolved", "closed"]
-
 
 In = RequestBody
 
@@ -144,8 +142,8 @@ class UserOut(Out):
     department: str | None
     avatar_url: str | None
     is_active: bool
-    last_login_at: datetime | None
-    created_at: datetime
+    last_login_at: Instant | None
+    created_at: Instant
 
 
 class ProjectBrief(Out):
@@ -188,7 +186,7 @@ class AttachmentOut(Out):
     content_type: str
     size: int
     url: str
-    created_at: datetime
+    created_at: Instant
 
 
 class MessageOut(Out):
@@ -198,7 +196,7 @@ class MessageOut(Out):
     is_first_response: bool
     user: UserBrief | None
     attachments: list[AttachmentOut]
-    created_at: datetime
+    created_at: Instant
 
 
 class ActivityOut(Out):
@@ -207,13 +205,13 @@ class ActivityOut(Out):
     description: str
     changes: dict[str, Any]
     user: UserBrief | None
-    created_at: datetime
+    created_at: Instant
 
 
 class RatingOut(Out):
     score: int
     comment: str | None
-    created_at: datetime
+    created_at: Instant
 
 
 class TicketListItem(Out):
@@ -228,8 +226,8 @@ class TicketListItem(Out):
     assignee: UserBrief | None
     creator: UserBrief | None
     tags: list[TagOut]
-    last_activity_at: datetime
-    created_at: datetime
+    last_activity_at: Instant
+    created_at: Instant
 
 
 class TicketOut(Out):
@@ -252,16 +250,16 @@ class TicketOut(Out):
     metadata: dict[str, Any]
     is_locked: bool
     sla_policy: SlaPolicyOut
-    first_response_due_at: datetime | None
-    resolution_due_at: datetime | None
-    first_responded_at: datetime | None
+    first_response_due_at: Instant | None
+    resolution_due_at: Instant | None
+    first_responded_at: Instant | None
     first_response_breached: bool
     resolution_breached: bool
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    last_activity_at: datetime
-    created_at: datetime
-    updated_at: datetime
+    resolved_at: Instant | None
+    closed_at: Instant | None
+    last_activity_at: Instant
+    created_at: Instant
+    updated_at: Instant
 
 
 class TicketDetail(TicketOut):
@@ -397,7 +395,7 @@ def ticket_list_item(ticket: Ticket, reply_count: int) -> TicketListItem:
         id=ticket.id,
         ticket_number=ticket.ticket_number,
         subject=ticket.subject,
-        status=str(ticket.status),
+        status=status_words.PORTAL.word(ticket.status),
         priority=str(ticket.priority),
         reply_count=reply_count,
         project=project_brief(ticket.project),
@@ -416,7 +414,7 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
         "ticket_number": ticket.ticket_number,
         "subject": ticket.subject,
         "description": ticket.description,
-        "status": str(ticket.status),
+        "status": status_words.PORTAL.word(ticket.status),
         "priority": str(ticket.priority),
         "source": str(ticket.source),
         "customer_name": ticket.customer_name,

@@ -18,7 +18,6 @@ from supportdesk.api.portal.schemas import (
     MessageEnvelope,
     MessageIn,
     MessageText,
-    PortalStatus,
     RatingEnvelope,
     RatingIn,
     StatusIn,
@@ -35,9 +34,10 @@ from supportdesk.api.portal.schemas import (
     ticket_out,
 )
 from supportdesk.api.types import PathId, QueryId
-from supportdesk.core import clock
-from supportdesk.core.enums import MessageType, Priority, TicketStatus
+from supportdesk.core import clock, status_words
+from supportdesk.core.enums import MessageType, Priority
 from supportdesk.core.pagination import PageRequest
+from supportdesk.core.status_words import PortalStatus
 from supportdesk.services.tickets import NewTicket, TicketChanges, TicketFilters
 
 router = APIRouter(prefix="/tickets", tags=["portal: tickets"], route_class=PortalRoute)
@@ -58,7 +58,7 @@ async def list_tickets(
     search: Annotated[str | None, Query(max_length=255)] = None,
 ) -> TicketPage:
     filters = TicketFilters(
-        status=TicketStatus(status_) if status_ else None,
+        statuses=status_words.PORTAL.matching(status_) if status_ else (),
         priority=priority,
         project_id=project_id,
         assignee_id=assigned_to,
@@ -131,7 +131,9 @@ async def update_ticket(
 async def change_status(
     ticket_id: PathId, body: StatusIn, principal: PrincipalDep, triage: TicketTriageDep
 ) -> TicketEnvelope:
-    ticket = await triage.change_status(principal, ticket_id, TicketStatus(body.status))
+    ticket = await triage.change_status(
+        principal, ticket_id, status_words.PORTAL.status(body.status)
+    )
     return TicketEnvelope(ticket=ticket_out(ticket))
 
 

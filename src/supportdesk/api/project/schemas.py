@@ -6,17 +6,19 @@ never the hub's ids, staff relations or internal notes.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id
+from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id, Instant
 from supportdesk.api.validation import RequestBody
+from supportdesk.core import status_words
 from supportdesk.core.enums import Priority, SenderType
+from supportdesk.core.status_words import PortalStatus
 from supportdesk.models import Message, Project, Ticket
 
-ProjectStatus = Literal["open", "in_progress", "pending_customer", "resolved", "closed"]
+# The external-project API speaks the portal's words (both are seed 003).
+ProjectStatus = PortalStatus
 
 
 In = RequestBody
@@ -73,7 +75,7 @@ class ExternalProject(BaseModel):
 class ExternalPing(BaseModel):
     status: Literal["ok"] = "ok"
     project: ExternalProject
-    timestamp: datetime
+    timestamp: Instant
 
 
 class ExternalTicketCreated(BaseModel):
@@ -81,7 +83,7 @@ class ExternalTicketCreated(BaseModel):
     ticket_id: int
     status: str
     priority: str
-    created_at: datetime
+    created_at: Instant
 
 
 class ExternalTicketRow(BaseModel):
@@ -92,8 +94,8 @@ class ExternalTicketRow(BaseModel):
     customer_name: str | None
     customer_email: str | None
     assigned_to: str | None
-    created_at: datetime
-    updated_at: datetime
+    created_at: Instant
+    updated_at: Instant
 
 
 class ExternalTicketPage(BaseModel):
@@ -108,7 +110,7 @@ class ExternalMessage(BaseModel):
     body: str
     from_: str | None = Field(serialization_alias="from")
     is_agent: bool
-    created_at: datetime
+    created_at: Instant
 
 
 class ExternalTicket(BaseModel):
@@ -119,8 +121,8 @@ class ExternalTicket(BaseModel):
     priority: str
     assigned_to: str | None
     messages: list[ExternalMessage]
-    created_at: datetime
-    resolved_at: datetime | None
+    created_at: Instant
+    resolved_at: Instant | None
 
 
 class ExternalTicketEnvelope(BaseModel):
@@ -149,7 +151,7 @@ def ticket_created(ticket: Ticket) -> ExternalTicketCreated:
     return ExternalTicketCreated(
         ticket_number=ticket.ticket_number,
         ticket_id=ticket.id,
-        status=str(ticket.status),
+        status=status_words.PORTAL.word(ticket.status),
         priority=str(ticket.priority),
         created_at=ticket.created_at,
     )
@@ -159,7 +161,7 @@ def ticket_row(ticket: Ticket) -> ExternalTicketRow:
     return ExternalTicketRow(
         ticket_number=ticket.ticket_number,
         subject=ticket.subject,
-        status=str(ticket.status),
+        status=status_words.PORTAL.word(ticket.status),
         priority=str(ticket.priority),
         customer_name=ticket.customer_name,
         customer_email=ticket.customer_email,
@@ -192,7 +194,7 @@ def ticket_conversation(ticket: Ticket) -> ExternalTicket:
         ticket_number=ticket.ticket_number,
         subject=ticket.subject,
         description=ticket.description,
-        status=str(ticket.status),
+        status=status_words.PORTAL.word(ticket.status),
         priority=str(ticket.priority),
         assigned_to=ticket.assignee.name if ticket.assignee is not None else None,
         messages=[conversation_message(ticket, m) for m in ticket.messages],

@@ -28,8 +28,8 @@ from supportdesk.api.project.schemas import (
     ticket_row,
 )
 from supportdesk.api.types import Email
-from supportdesk.core import clock
-from supportdesk.core.enums import Priority, TicketSource, TicketStatus
+from supportdesk.core import clock, status_words
+from supportdesk.core.enums import Priority, TicketSource
 from supportdesk.core.pagination import PageRequest
 from supportdesk.services.tickets import NewTicket, TicketFilters
 
@@ -82,7 +82,7 @@ async def list_tickets(
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ExternalTicketPage:
     filters = TicketFilters(
-        status=TicketStatus(status_) if status_ else None,
+        statuses=status_words.PORTAL.matching(status_) if status_ else (),
         priority=priority,
         customer_email=str(customer_email) if customer_email else None,
     )
@@ -127,7 +127,7 @@ async def reply(
     return ExternalReply(
         message_id=message.id,
         ticket=message.ticket.ticket_number,
-        status=str(message.ticket.status),
+        status=status_words.PORTAL.word(message.ticket.status),
     )
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from supportdesk.api.deps import KnowledgeServiceDep, with_scope
 from supportdesk.api.rest.deps import current_principal
-from supportdesk.api.rest.errors import RestRoute
+from supportdesk.api.rest.errors import RestRoute, request_names
 from supportdesk.api.rest.schemas import (
     ArticleEnvelope,
     ArticleIn,
@@ -43,6 +43,7 @@ Deleter = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ART
 
 # The REST API's names for the knowledge service's fields.
 _FIELD_NAMES = {"body": "content", "collection_id": "category_id"}
+_REQUEST_NAMES = {service: ours for ours, service in _FIELD_NAMES.items()}
 
 
 def _collection(collection_id: str | None) -> int | None:
@@ -91,7 +92,9 @@ async def create_article(
         category_id=_collection(body.collection_id),
         status=body.status,
     )
-    return ArticleEnvelope(data=article_out(await knowledge.create_article(principal, fields)))
+    with request_names(_REQUEST_NAMES):
+        article = await knowledge.create_article(principal, fields)
+    return ArticleEnvelope(data=article_out(article))
 
 
 @router.patch("/{article_id}", response_model=ArticleEnvelope)
@@ -105,7 +108,10 @@ async def update_article(
         category_id=_collection(body.collection_id),
         status=body.status,
     )
-    article = await knowledge.update_article(principal, path_id(Prefix.ARTICLE, article_id), fields)
+    with request_names(_REQUEST_NAMES):
+        article = await knowledge.update_article(
+            principal, path_id(Prefix.ARTICLE, article_id), fields
+        )
     return ArticleEnvelope(data=article_out(article))
 
 

@@ -5,9 +5,13 @@ Invalid data is 400 ``BAD_REQUEST`` here, with the failing fields in ``details``
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
 from fastapi.responses import JSONResponse
 
 from supportdesk.api.errors import ApiError, surface_route
+from supportdesk.core.errors import ValidationFailed
 
 
 def render_error(error: ApiError) -> JSONResponse:
@@ -19,3 +23,22 @@ def render_error(error: ApiError) -> JSONResponse:
 
 
 RestRoute = surface_route(render_error)
+
+
+@contextmanager
+def request_names(names: Mapping[str, str]) -> Iterator[None]:
+    """Field errors keyed and worded in the request's own field names.
+
+    ``names`` maps a service's field name to this API's (``category_id`` →
+    ``collection_id``): a client reads ``details`` against the body it sent.
+    """
+    try:
+        yield
+    except ValidationFailed as exc:
+        renamed: dict[str, list[str]] = {}
+        for field, messages in exc.details.items():
+            name = names.get(field, field)
+            spoken, said = field.replace("_", " "), name.replace("_", " ")
+            renamed[name] = [message.replace(spoken, said) for message in messages]
+        exc.details = renamed
+        raise

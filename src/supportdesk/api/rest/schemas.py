@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    ConfigDict,
     Field,
-    PlainSerializer,
     ValidationInfo,
     field_validator,
 )
 
-from supportdesk.api.types import MAX_ID, MAX_TAGS, Email
+from supportdesk.api.types import MAX_ID, MAX_TAGS, Email, Instant, hex_color
 from supportdesk.api.validation import RequestBody
+from supportdesk.core import status_words
 from supportdesk.core.cursor import CursorPage
-from supportdesk.core.enums import MessageType, Priority, Role, TicketStatus
+from supportdesk.core.enums import MessageType, Priority, Role
 from supportdesk.core.errors import NotFound, ValidationFailed
+from supportdesk.core.status_words import RestStatus
 from supportdesk.models import KnowledgeArticle, Message, Tag, Ticket, User
 
 # ---------------------------------------------------------------------- ids
@@ -74,30 +75,9 @@ def query_text(value: str | None, field: str) -> str | None:
 # ---------------------------------------------------------------------- values
 
 
-def _utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-# Timestamps read as the reference prints them: 2025-01-15T10:30:00Z.
-Timestamp = Annotated[datetime, PlainSerializer(_utc, return_type=str)]
-
-RestStatus = Literal["open", "pending", "in_progress", "on_hold", "resolved", "closed"]
 OrderDir = Literal["asc", "desc"]
 TicketOrder = Literal["created_at", "updated_at", "priority"]
 TimeOrder = Literal["created_at", "updated_at"]
-
-_TO_STATUS: dict[str, TicketStatus] = {"pending": TicketStatus.PENDING_CUSTOMER} | {
-    status.value: status for status in TicketStatus if status is not TicketStatus.PENDING_CUSTOMER
-}
-
-
-def to_status(status: RestStatus) -> TicketStatus:
-    return _TO_STATUS[status]
-
-
-def rest_status(status: TicketStatus) -> str:
-    return "pending" if status is TicketStatus.PENDING_CUSTOMER else status.value
-
 
 # ---------------------------------------------------------------------- requests
 
@@ -113,7 +93,7 @@ def _present(value: Any, info: ValidationInfo) -> Any:
 
 
 TagName = Annotated[str, Field(min_length=1, max_length=255)]
-Color = Annotated[str, Field(pattern=r"^#[0-9A-Fa-f]{6}$")]
+Color = Annotated[str, hex_color("The color field must be a hex color such as #FF0000 or #F00.")]
 
 
 class TicketCreateIn(In):
@@ -126,13 +106,21 @@ class TicketCreateIn(In):
 
 
 class TicketUpdateIn(In):
-    _not_null = field_validator("status", "priority", "tags", "subject")(_present)
+    # A field this body does not take (misspelt, or read-only like ``id``) is refused:
+    # ignoring it would answer 200 for a change that never happened.
+    model_config = ConfigDict(extra="forbid")
+
+    _not_null = field_validator(
+        "status", "priority", "tags", "subject", "description", "custom_fields"
+    )(_present)
 
     status: RestStatus | None = None
     priority: Priority | None = None
     assignee_id: str | None = Field(default=None, max_length=32)
     tags: list[TagName] | None = Field(default=None, max_length=MAX_TAGS)
     subject: str | None = Field(default=None, min_length=1, max_length=500)
+    description: str | None = Field(default=None, max_length=65_535)
+    custom_fields: dict[str, Any] | None = None
 
 
 class ConversationIn(In):
@@ -232,8 +220,8 @@ class TicketOut(BaseModel):
     customer: PersonRef | None
     assignee: PersonRef | None
     tags: list[str]
-    created_at: Timestamp
-    updated_at: Timestamp
+    created_at: Instant
+    updated_at: Instant
 
 
 class TicketDetailOut(TicketOut):
@@ -257,7 +245,7 @@ class ConversationOut(BaseModel):
     internal: bool
     content: str
     content_text: str
-    created_at: Timestamp
+    created_at: Instant
 
 
 class ConversationPage(BaseModel):
@@ -277,8 +265,8 @@ class CustomerOut(BaseModel):
     company: str | None
     custom_fields: dict[str, Any]
     ticket_count: int
-    created_at: Timestamp
-    updated_at: Timestamp
+    created_at: Instant
+    updated_at: Instant
 
 
 class CustomerPage(BaseModel):
@@ -297,7 +285,7 @@ class UserOut(BaseModel):
     role: str
     phone: str | None
     is_active: bool
-    created_at: Timestamp
+    created_at: Instant
 
 
 class UserPage(BaseModel):
@@ -313,8 +301,8 @@ class TagOut(BaseModel):
     id: str
     name: str
     color: str | None
-    created_at: Timestamp
-    updated_at: Timestamp
+    created_at: Instant
+    updated_at: Instant
 
 
 class TagPage(BaseModel):
@@ -335,8 +323,8 @@ class ArticleOut(BaseModel):
     collection_id: str | None
     status: str
     views: int
-    created_at: Timestamp
-    updated_at: Timestamp
+    created_at: Instant
+    updated_at: Instant
 
 
 class ArticlePage(BaseModel):
@@ -382,7 +370,7 @@ def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
         "id": public_id(Prefix.TICKET, ticket.id),
         "ticket_number": ticket.ticket_number,
         "subject": ticket.subject,
-        "status": rest_status(ticket.status),
+        "status": status_words.REST.word(ticket.status),
         "priority": ticket.priority.value,
         "customer": _customer_ref(ticket),
         "assignee": _assignee_ref(ticket),

@@ -13,12 +13,11 @@ from supportdesk.api.rest.deps import (
     TicketReaderDep,
     TicketWriterDep,
 )
-from supportdesk.api.rest.errors import RestRoute
+from supportdesk.api.rest.errors import RestRoute, request_names
 from supportdesk.api.rest.schemas import (
     DeletedEnvelope,
     OrderDir,
     Prefix,
-    RestStatus,
     TicketCreateIn,
     TicketEnvelope,
     TicketOrder,
@@ -31,10 +30,11 @@ from supportdesk.api.rest.schemas import (
     query_text,
     ticket_detail,
     ticket_out,
-    to_status,
 )
+from supportdesk.core import status_words
 from supportdesk.core.cursor import MAX_CURSOR_LENGTH, CursorRequest
 from supportdesk.core.enums import Priority
+from supportdesk.core.status_words import RestStatus
 from supportdesk.models import DEFAULT_PROJECT_ID
 from supportdesk.services.tickets import NewTicket, TicketChanges, TicketFilters
 
@@ -75,7 +75,7 @@ async def list_tickets(
 ) -> TicketPage:
     """Tickets the caller can see, newest first unless ordered otherwise."""
     filters = TicketFilters(
-        status=to_status(status_) if status_ else None,
+        statuses=status_words.REST.matching(status_) if status_ else (),
         priority=priority,
         assignee_id=field_id(Prefix.USER, assignee_id, "assignee_id") if assignee_id else None,
         customer_id=field_id(Prefix.CUSTOMER, customer_id, "customer_id") if customer_id else None,
@@ -128,12 +128,15 @@ async def update_ticket(
     changes = TicketChanges(
         fields_set=frozenset(fields),
         subject=body.subject,
+        description=body.description,
         priority=body.priority,
-        status=to_status(body.status) if body.status else None,
+        status=status_words.REST.status(body.status) if body.status else None,
         assignee_id=assignee_id,
         tag_names=body.tags,
+        custom_fields=body.custom_fields,
     )
-    ticket = await triage.update(principal, path_id(Prefix.TICKET, ticket_id), changes)
+    with request_names({"user_id": "assignee_id", "tag_names": "tags"}):
+        ticket = await triage.update(principal, path_id(Prefix.TICKET, ticket_id), changes)
     return TicketEnvelope(data=ticket_detail(ticket))
 
 

@@ -149,7 +149,7 @@ class TicketFiles:
             attachment = Attachment(
                 ticket_id=ticket.id,
                 message_id=message.id if message is not None else None,
-                uploaded_by_id=principal.user_id,
+                uploaded_by_id=principal.actor_id,
                 filename=stored.filename,
                 content_type=stored.content_type,
                 size=stored.size,

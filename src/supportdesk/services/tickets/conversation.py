@@ -28,8 +28,10 @@ from supportdesk.services.sla import SlaService
 from supportdesk.services.tickets.common import StatusRules, TicketFiles, editable, touch
 from supportdesk.services.tickets.records import TicketKey
 
-# A customer's reply to a ticket waiting on them, or already resolved, reopens it.
-_REOPENED_BY_CUSTOMER = (TicketStatus.PENDING_CUSTOMER, TicketStatus.RESOLVED)
+# The statuses a customer's reply moves back to open (see ``_reopens``).
+_REOPENED_BY_CUSTOMER = frozenset(
+    {TicketStatus.PENDING_CUSTOMER, TicketStatus.RESOLVED, TicketStatus.CLOSED}
+)
 
 
 class TicketConversation:
@@ -58,7 +60,7 @@ class TicketConversation:
         _require_may_post(principal, message_type, on_behalf_of)
         ticket = await editable(self.tickets, principal, ticket_key, on_behalf_of)
         if on_behalf_of is None:
-            author = principal.user
+            author = principal.actor
             sender = SenderType.STAFF if policy.is_staff(principal) else SenderType.CUSTOMER
         else:
             author = await self._customer_account(principal, ticket)
@@ -132,7 +134,7 @@ class TicketConversation:
         set_committed_value(message, "attachments", uploaded)
         set_committed_value(message, "ticket", ticket)
         self._record(principal, ticket, message)
-        if is_reply and sender is SenderType.CUSTOMER and ticket.status in _REOPENED_BY_CUSTOMER:
+        if _reopens(ticket, message):
             await self.status.set(principal, ticket, TicketStatus.OPEN)
         return message
 
@@ -152,6 +154,18 @@ class TicketConversation:
                 "author_id": message.author_id,
             },
         )
+
+
+def _reopens(ticket: Ticket, message: Message) -> bool:
+    """Whether a message reopens its ticket: a customer's reply to one waiting on them,
+    resolved, or closed. A closed ticket is reopened rather than the reply refused, as
+    help desks do: the reply is never left on a ticket no open list shows.
+    """
+    return (
+        message.type is MessageType.REPLY
+        and message.sender_type is SenderType.CUSTOMER
+        and ticket.status in _REOPENED_BY_CUSTOMER
+    )
 
 
 def _require_may_post(

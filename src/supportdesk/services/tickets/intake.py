@@ -135,20 +135,25 @@ class TicketIntake:
         if policy.speaks_for_customers(principal):
             customer = await self._account_at_address(new, required=True)
             return customer, customer
-        creator = principal.user
+        creator = principal.actor
         if not policy.is_staff(principal):
             _require_own_address(creator, new.customer_email)
             return creator, creator if creator is not None and not creator.is_staff else None
         if new.customer_id is not None:
             return creator, await self._customer_account(new.customer_id)
-        if new.customer_by_email and new.customer_email:
+        if new.customer_email:
+            # Every surface names a ticket's customer by id, so an address without an
+            # account gets one (without a password) rather than leave the ticket's
+            # customer nameless.
             account = await self._account_at_address(new)
-            # Staff open tickets for customers, never for a colleague's address.
-            if account is None or account.role is not Role.CUSTOMER:
+            if account is not None and account.role is Role.CUSTOMER:
+                return creator, account
+            # Staff open tickets for customers, never for a colleague's address; where
+            # the address is only a contact, it stays one.
+            if new.customer_by_email:
                 raise ValidationFailed.field(
                     "customer_email", "The customer email does not belong to a customer."
                 )
-            return creator, account
         return creator, None
 
     async def _account_at_address(self, new: NewTicket, *, required: bool = False) -> User | None:

@@ -38,9 +38,9 @@ class NewTicket:
     attachments: Sequence[Upload] = ()
     # Staff opening a ticket for someone name the customer's account.
     customer_id: int | None = None
-    # True: customer_email names the account the ticket is for (staff open it for that
-    # customer, found or created). False: it is only the contact address kept on the
-    # ticket. Either way a customer may name no address but their own. A project always
+    # customer_email names the account the ticket is for, found or created. True: the
+    # address must be a customer's. False: a staff member's address is kept as the
+    # contact only. Either way a customer may name no address but their own. A project always
     # names its customer by e-mail: it has no one else to speak for.
     customer_by_email: bool = False
     # None: the surface defaults to sd_default_department_id.

@@ -14,7 +14,7 @@ from supportdesk.core import clock
 from supportdesk.core.enums import TicketStatus
 from supportdesk.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from supportdesk.core.events import EventType
-from supportdesk.models import Rating, Ticket, User, Watcher
+from supportdesk.models import ProjectAgent, Rating, Ticket, User, Watcher
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.tickets import TicketRepository
 from supportdesk.repositories.users import UserRepository
@@ -76,7 +76,7 @@ class TicketTriage:
         diff |= await self._merge_custom_fields(ticket, changes)
         diff |= _copy_fields(ticket, changes, "is_locked")
         # Checked before anything is recorded: a refused assignee changes nothing.
-        assignee = await self._new_assignee(ticket, changes)
+        assignee = await self._new_assignee(principal, ticket, changes)
         diff |= await self._reprioritise(ticket, changes)
 
         if status is not None:
@@ -128,13 +128,15 @@ class TicketTriage:
         ticket.custom_fields = values
         return {"custom_fields": [current, values]}
 
-    async def _new_assignee(self, ticket: Ticket, changes: TicketChanges) -> User | None:
+    async def _new_assignee(
+        self, principal: Principal, ticket: Ticket, changes: TicketChanges
+    ) -> User | None:
         """The assignee the change names, if it names someone new and eligible."""
         if "assignee_id" not in changes.fields_set:
             return None
         if changes.assignee_id is None or changes.assignee_id == ticket.assignee_id:
             return None
-        return await self._assignable(ticket, changes.assignee_id)
+        return await self._assignable(principal, ticket, changes.assignee_id)
 
     async def _reprioritise(self, ticket: Ticket, changes: TicketChanges) -> Diff:
         if not changes.given("priority") or changes.priority in (None, ticket.priority):
@@ -183,15 +185,22 @@ class TicketTriage:
         ticket = await editable(self.tickets, principal, ticket_id)
         if user_id == ticket.assignee_id:
             return ticket
-        assignee = None if user_id is None else await self._assignable(ticket, user_id)
+        assignee = None if user_id is None else await self._assignable(principal, ticket, user_id)
         await self._assign(principal, ticket, assignee)
         return ticket
 
-    async def _assignable(self, ticket: Ticket, user_id: int) -> User:
+    async def _assignable(self, principal: Principal, ticket: Ticket, user_id: int) -> User:
+        """An active admin, or an active agent of the ticket's project.
+
+        One who assigns across projects (auth/policy.py) may name any active agent: the
+        agent joins the ticket's project when assigned (``_join_project``).
+        """
         user = await UserRepository(self.session).get(user_id)
         eligible = user is not None and user.is_active and user.is_staff
         if eligible and user is not None and not user.role.is_admin:
-            eligible = await ProjectRepository(self.session).has_agent(ticket.project_id, user.id)
+            eligible = policy.assigns_across_projects(principal) or await ProjectRepository(
+                self.session
+            ).has_agent(ticket.project_id, user.id)
         if not eligible or user is None:
             raise ValidationFailed.field(
                 "user_id",
@@ -199,7 +208,25 @@ class TicketTriage:
             )
         return user
 
+    async def _join_project(self, principal: Principal, ticket: Ticket, assignee: User) -> None:
+        """Make an agent assigned from outside the ticket's project one of its agents."""
+        projects = ProjectRepository(self.session)
+        if assignee.role.is_admin or await projects.has_agent(ticket.project_id, assignee.id):
+            return
+        project = await projects.get(ticket.project_id)
+        assert project is not None
+        projects.add_membership(ProjectAgent(project_id=project.id, user_id=assignee.id))
+        self.activity.record(
+            principal,
+            ticket,
+            "project.agent_assigned",
+            f"{assignee.name} joined project {project.name} to be assigned this ticket",
+            {"project_id": project.id, "user_id": assignee.id, "is_lead": False},
+        )
+
     async def _assign(self, principal: Principal, ticket: Ticket, assignee: User | None) -> None:
+        if assignee is not None:
+            await self._join_project(principal, ticket, assignee)
         user_id = assignee.id if assignee is not None else None
         before = ticket.assignee_id
         ticket.assignee = assignee
@@ -279,14 +306,16 @@ class TicketTriage:
 def _wanted_status(ticket: Ticket, changes: TicketChanges) -> TicketStatus | None:
     """The status an update asks for, ``is_resolved`` included; None if unchanged.
 
-    ``is_resolved`` true resolves the ticket; false reopens a resolved one (or takes
-    the status given beside it).
+    ``is_resolved`` true resolves the ticket, unless it is (or is being) closed: a
+    closed ticket is resolved too. False reopens a finished ticket, unless a status
+    comes beside it, which wins.
     """
     status = changes.status if "status" in changes.fields_set else None
     if changes.given("is_resolved"):
         if changes.is_resolved:
-            status = TicketStatus.RESOLVED
-        elif (status or ticket.status) is TicketStatus.RESOLVED:
+            if (status or ticket.status) is not TicketStatus.CLOSED:
+                status = TicketStatus.RESOLVED
+        elif status is None and ticket.status.is_finished:
             status = TicketStatus.OPEN
     return status if status is not None and status != ticket.status else None
 
