@@ -36,8 +36,11 @@ def db_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "cli.db"
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SUPPORTDESK_DATABASE_URL", f"sqlite+aiosqlite:///{path}")
-    # The CLI exports the key it resolves; monkeypatch undoes that after each test.
-    monkeypatch.delenv("SUPPORTDESK_SECRET_KEY", raising=False)
+    # Unset, and recorded as unset: `serve` exports the key it resolves for uvicorn's
+    # processes, and monkeypatch then removes it again after each test. (A bare delenv
+    # of an absent variable records nothing to undo.)
+    monkeypatch.setenv("SUPPORTDESK_SECRET_KEY", "")
+    monkeypatch.delenv("SUPPORTDESK_SECRET_KEY")
     return path
 
 
@@ -343,13 +346,20 @@ async def test_bootstrap_does_nothing_once_a_user_exists(database: Database, mak
 # ------------------------------------------------------------------------- serve
 
 
-def test_serve_bounds_idle_slow_and_excess_connections_from_the_settings(
-    db_file: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def uvicorn_options(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """What ``serve`` hands uvicorn, which is not started."""
     import uvicorn
 
     started: dict[str, Any] = {}
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
+    return started
+
+
+def test_serve_bounds_idle_slow_and_excess_connections_from_the_settings(
+    db_file: Path, monkeypatch: pytest.MonkeyPatch, uvicorn_options: dict[str, Any]
+) -> None:
+    started = uvicorn_options
     monkeypatch.setenv("SUPPORTDESK_HTTP_KEEP_ALIVE_SECONDS", "3")
     monkeypatch.setenv("SUPPORTDESK_HTTP_GRACEFUL_SHUTDOWN_SECONDS", "20")
     monkeypatch.setenv("SUPPORTDESK_HTTP_LIMIT_CONCURRENCY", "250")
@@ -362,14 +372,10 @@ def test_serve_bounds_idle_slow_and_excess_connections_from_the_settings(
 
 
 def test_serve_bounds_connections_by_default(
-    db_file: Path, monkeypatch: pytest.MonkeyPatch
+    db_file: Path, uvicorn_options: dict[str, Any]
 ) -> None:
-    import uvicorn
-
-    started: dict[str, Any] = {}
-    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options))
-
     assert main(["serve"]) == 0
+    started = uvicorn_options
 
     assert started["timeout_keep_alive"] == 5
     assert started["timeout_graceful_shutdown"] == 30
