@@ -63,35 +63,35 @@ PRINCIPAL_SQL = (
     "users.phone, users.department, users.company, users.locale, users.timezone, "
     "users.avatar_url, users.envato_username, users.notification_settings, "
     "users.custom_fields, users.is_active, users.last_login_at, users.deleted_at, "
-    "users.created_at, users.updated_at, EXISTS (SELECT * \nFROM revoked_tokens \n"
-    "WHERE revoked_tokens.jti = $1::VARCHAR) AS revoked \nFROM users \n"
-    "WHERE users.id = $2::INTEGER AND users.deleted_at IS NULL"
+    "users.tokens_valid_after, users.created_at, users.updated_at, "
+    "EXISTS (SELECT * \nFROM revoked_tokens \nWHERE revoked_tokens.jti = $1::VARCHAR) AS revoked \nFROM users \nWHERE users.id = $2::INTEGER AND users.deleted_at IS NULL"
 )
 LIST_SQL = (
     "SELECT tickets.id, tickets.project_id, tickets.year, tickets.number, "
     "tickets.ticket_number, tickets.subject, tickets.description, tickets.status, "
     "tickets.priority, tickets.source, tickets.customer_id, tickets.customer_name, "
     "tickets.customer_email, tickets.customer_phone, tickets.external_customer_id, "
-    "tickets.creator_id, tickets.assignee_id, tickets.category_id, tickets.department_id, "
-    "tickets.product_id, tickets.metadata, tickets.custom_fields, tickets.is_locked, "
-    "tickets.sla_policy_id, tickets.first_response_due_at, tickets.resolution_due_at, "
-    "tickets.first_responded_at, tickets.first_response_breached_at, "
-    "tickets.resolution_breached_at, tickets.sla_started_at, tickets.sla_paused_at, "
-    "tickets.sla_paused_seconds, tickets.last_reply_at, tickets.last_reply_by, "
-    "tickets.last_activity_at, tickets.resolved_at, tickets.closed_at, tickets.deleted_at, "
-    "tickets.version, tickets.created_at, tickets.updated_at, "
-    "(SELECT count(messages.id) AS count_1 \nFROM messages \n"
-    "WHERE messages.ticket_id = tickets.id AND messages.type = $1) AS reply_count, "
+    "tickets.creator_id, tickets.assignee_id, tickets.category_id, "
+    "tickets.department_id, tickets.product_id, tickets.metadata, tickets.custom_fields, "
+    "tickets.is_locked, tickets.sla_policy_id, tickets.first_response_due_at, "
+    "tickets.resolution_due_at, tickets.first_responded_at, "
+    "tickets.first_response_breached_at, tickets.resolution_breached_at, "
+    "tickets.sla_started_at, tickets.sla_paused_at, tickets.sla_paused_seconds, "
+    "tickets.last_reply_at, tickets.last_reply_by, tickets.last_activity_at, "
+    "tickets.resolved_at, tickets.closed_at, tickets.deleted_at, tickets.version, "
+    "tickets.created_at, tickets.updated_at, "
+    "(SELECT count(messages.id) AS count_1 \nFROM messages \nWHERE messages.ticket_id = tickets.id AND messages.type = $1) AS reply_count, "
     "projects_1.id AS id_1, projects_1.name, projects_1.slug, projects_1.ticket_prefix, "
     "projects_1.description AS description_1, projects_1.support_email, "
     "projects_1.website_url, projects_1.timezone, projects_1.settings, "
     "projects_1.is_active, projects_1.created_at AS created_at_1, "
     "projects_1.updated_at AS updated_at_1, users_1.id AS id_2, users_1.name AS name_1, "
     "users_1.email, users_1.password_hash, users_1.role, users_1.phone, "
-    "users_1.department, users_1.company, users_1.locale, users_1.timezone AS timezone_1, "
-    "users_1.avatar_url, users_1.envato_username, users_1.notification_settings, "
-    "users_1.custom_fields AS custom_fields_1, users_1.is_active AS is_active_1, "
-    "users_1.last_login_at, users_1.deleted_at AS deleted_at_1, "
+    "users_1.department, users_1.company, users_1.locale, "
+    "users_1.timezone AS timezone_1, users_1.avatar_url, users_1.envato_username, "
+    "users_1.notification_settings, users_1.custom_fields AS custom_fields_1, "
+    "users_1.is_active AS is_active_1, users_1.last_login_at, "
+    "users_1.deleted_at AS deleted_at_1, users_1.tokens_valid_after, "
     "users_1.created_at AS created_at_2, users_1.updated_at AS updated_at_2, "
     "users_2.id AS id_3, users_2.name AS name_2, users_2.email AS email_1, "
     "users_2.password_hash AS password_hash_1, users_2.role AS role_1, "
@@ -102,15 +102,14 @@ LIST_SQL = (
     "users_2.notification_settings AS notification_settings_1, "
     "users_2.custom_fields AS custom_fields_2, users_2.is_active AS is_active_2, "
     "users_2.last_login_at AS last_login_at_1, users_2.deleted_at AS deleted_at_2, "
+    "users_2.tokens_valid_after AS tokens_valid_after_1, "
     "users_2.created_at AS created_at_3, users_2.updated_at AS updated_at_3, "
     "categories_1.id AS id_4, categories_1.name AS name_3, "
     "categories_1.description AS description_2, categories_1.color, "
     "categories_1.parent_id, categories_1.status AS status_1, categories_1.sort_order, "
-    "categories_1.created_at AS created_at_4, categories_1.updated_at AS updated_at_4 \n"
-    "FROM tickets LEFT OUTER JOIN projects AS projects_1 ON projects_1.id = tickets.project_id LEFT OUTER JOIN users AS users_1 ON users_1.id = tickets.creator_id LEFT OUTER JOIN users AS users_2 ON users_2.id = tickets.assignee_id LEFT OUTER JOIN categories AS categories_1 ON categories_1.id = tickets.category_id \n"
-    "WHERE tickets.id IN (SELECT tickets.id \nFROM tickets \n"
-    "WHERE tickets.deleted_at IS NULL ORDER BY tickets.created_at DESC, tickets.id DESC \n"
-    " LIMIT $2::INTEGER OFFSET $3::INTEGER) ORDER BY tickets.created_at DESC, "
+    "categories_1.created_at AS created_at_4, "
+    "categories_1.updated_at AS updated_at_4 \nFROM tickets LEFT OUTER JOIN projects AS projects_1 ON projects_1.id = tickets.project_id LEFT OUTER JOIN users AS users_1 ON users_1.id = tickets.creator_id LEFT OUTER JOIN users AS users_2 ON users_2.id = tickets.assignee_id LEFT OUTER JOIN categories AS categories_1 ON categories_1.id = tickets.category_id \nWHERE tickets.id IN (SELECT tickets.id \nFROM tickets \nWHERE tickets.deleted_at IS NULL ORDER BY tickets.created_at DESC, "
+    "tickets.id DESC \n LIMIT $2::INTEGER OFFSET $3::INTEGER) ORDER BY tickets.created_at DESC, "
     "tickets.id DESC"
 )
 TAGS_SQL = (
@@ -127,24 +126,25 @@ DETAIL_SQL = (
     "tickets.ticket_number, tickets.subject, tickets.description, tickets.status, "
     "tickets.priority, tickets.source, tickets.customer_id, tickets.customer_name, "
     "tickets.customer_email, tickets.customer_phone, tickets.external_customer_id, "
-    "tickets.creator_id, tickets.assignee_id, tickets.category_id, tickets.department_id, "
-    "tickets.product_id, tickets.metadata, tickets.custom_fields, tickets.is_locked, "
-    "tickets.sla_policy_id, tickets.first_response_due_at, tickets.resolution_due_at, "
-    "tickets.first_responded_at, tickets.first_response_breached_at, "
-    "tickets.resolution_breached_at, tickets.sla_started_at, tickets.sla_paused_at, "
-    "tickets.sla_paused_seconds, tickets.last_reply_at, tickets.last_reply_by, "
-    "tickets.last_activity_at, tickets.resolved_at, tickets.closed_at, tickets.deleted_at, "
-    "tickets.version, tickets.created_at, tickets.updated_at, projects_1.id AS id_1, "
-    "projects_1.name, projects_1.slug, projects_1.ticket_prefix, "
-    "projects_1.description AS description_1, projects_1.support_email, "
-    "projects_1.website_url, projects_1.timezone, projects_1.settings, "
-    "projects_1.is_active, projects_1.created_at AS created_at_1, "
+    "tickets.creator_id, tickets.assignee_id, tickets.category_id, "
+    "tickets.department_id, tickets.product_id, tickets.metadata, tickets.custom_fields, "
+    "tickets.is_locked, tickets.sla_policy_id, tickets.first_response_due_at, "
+    "tickets.resolution_due_at, tickets.first_responded_at, "
+    "tickets.first_response_breached_at, tickets.resolution_breached_at, "
+    "tickets.sla_started_at, tickets.sla_paused_at, tickets.sla_paused_seconds, "
+    "tickets.last_reply_at, tickets.last_reply_by, tickets.last_activity_at, "
+    "tickets.resolved_at, tickets.closed_at, tickets.deleted_at, tickets.version, "
+    "tickets.created_at, tickets.updated_at, projects_1.id AS id_1, projects_1.name, "
+    "projects_1.slug, projects_1.ticket_prefix, projects_1.description AS description_1, "
+    "projects_1.support_email, projects_1.website_url, projects_1.timezone, "
+    "projects_1.settings, projects_1.is_active, projects_1.created_at AS created_at_1, "
     "projects_1.updated_at AS updated_at_1, users_1.id AS id_2, users_1.name AS name_1, "
     "users_1.email, users_1.password_hash, users_1.role, users_1.phone, "
-    "users_1.department, users_1.company, users_1.locale, users_1.timezone AS timezone_1, "
-    "users_1.avatar_url, users_1.envato_username, users_1.notification_settings, "
-    "users_1.custom_fields AS custom_fields_1, users_1.is_active AS is_active_1, "
-    "users_1.last_login_at, users_1.deleted_at AS deleted_at_1, "
+    "users_1.department, users_1.company, users_1.locale, "
+    "users_1.timezone AS timezone_1, users_1.avatar_url, users_1.envato_username, "
+    "users_1.notification_settings, users_1.custom_fields AS custom_fields_1, "
+    "users_1.is_active AS is_active_1, users_1.last_login_at, "
+    "users_1.deleted_at AS deleted_at_1, users_1.tokens_valid_after, "
     "users_1.created_at AS created_at_2, users_1.updated_at AS updated_at_2, "
     "users_2.id AS id_3, users_2.name AS name_2, users_2.email AS email_1, "
     "users_2.password_hash AS password_hash_1, users_2.role AS role_1, "
@@ -155,6 +155,7 @@ DETAIL_SQL = (
     "users_2.notification_settings AS notification_settings_1, "
     "users_2.custom_fields AS custom_fields_2, users_2.is_active AS is_active_2, "
     "users_2.last_login_at AS last_login_at_1, users_2.deleted_at AS deleted_at_2, "
+    "users_2.tokens_valid_after AS tokens_valid_after_1, "
     "users_2.created_at AS created_at_3, users_2.updated_at AS updated_at_3, "
     "users_3.id AS id_4, users_3.name AS name_3, users_3.email AS email_2, "
     "users_3.password_hash AS password_hash_2, users_3.role AS role_2, "
@@ -165,6 +166,7 @@ DETAIL_SQL = (
     "users_3.notification_settings AS notification_settings_2, "
     "users_3.custom_fields AS custom_fields_3, users_3.is_active AS is_active_3, "
     "users_3.last_login_at AS last_login_at_2, users_3.deleted_at AS deleted_at_3, "
+    "users_3.tokens_valid_after AS tokens_valid_after_2, "
     "users_3.created_at AS created_at_4, users_3.updated_at AS updated_at_4, "
     "categories_1.id AS id_5, categories_1.name AS name_4, "
     "categories_1.description AS description_2, categories_1.color, "
@@ -181,11 +183,10 @@ DETAIL_SQL = (
     "products_1.updated_at AS updated_at_7, sla_policies_1.id AS id_8, "
     "sla_policies_1.project_id AS project_id_1, sla_policies_1.priority AS priority_1, "
     "sla_policies_1.first_response_minutes, sla_policies_1.resolution_minutes, "
-    "sla_policies_1.created_at AS created_at_8, sla_policies_1.updated_at AS updated_at_8, "
-    "ratings_1.id AS id_9, ratings_1.ticket_id, ratings_1.user_id, ratings_1.score, "
-    "ratings_1.comment, ratings_1.created_at AS created_at_9 \n"
-    "FROM tickets LEFT OUTER JOIN projects AS projects_1 ON projects_1.id = tickets.project_id LEFT OUTER JOIN users AS users_1 ON users_1.id = tickets.customer_id LEFT OUTER JOIN users AS users_2 ON users_2.id = tickets.creator_id LEFT OUTER JOIN users AS users_3 ON users_3.id = tickets.assignee_id LEFT OUTER JOIN categories AS categories_1 ON categories_1.id = tickets.category_id LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = tickets.department_id LEFT OUTER JOIN products AS products_1 ON products_1.id = tickets.product_id LEFT OUTER JOIN sla_policies AS sla_policies_1 ON sla_policies_1.id = tickets.sla_policy_id LEFT OUTER JOIN ratings AS ratings_1 ON tickets.id = ratings_1.ticket_id \n"
-    "WHERE tickets.deleted_at IS NULL AND tickets.id = $1::INTEGER"
+    "sla_policies_1.created_at AS created_at_8, "
+    "sla_policies_1.updated_at AS updated_at_8, ratings_1.id AS id_9, "
+    "ratings_1.ticket_id, ratings_1.user_id, ratings_1.score, ratings_1.comment, "
+    "ratings_1.created_at AS created_at_9 \nFROM tickets LEFT OUTER JOIN projects AS projects_1 ON projects_1.id = tickets.project_id LEFT OUTER JOIN users AS users_1 ON users_1.id = tickets.customer_id LEFT OUTER JOIN users AS users_2 ON users_2.id = tickets.creator_id LEFT OUTER JOIN users AS users_3 ON users_3.id = tickets.assignee_id LEFT OUTER JOIN categories AS categories_1 ON categories_1.id = tickets.category_id LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = tickets.department_id LEFT OUTER JOIN products AS products_1 ON products_1.id = tickets.product_id LEFT OUTER JOIN sla_policies AS sla_policies_1 ON sla_policies_1.id = tickets.sla_policy_id LEFT OUTER JOIN ratings AS ratings_1 ON tickets.id = ratings_1.ticket_id \nWHERE tickets.deleted_at IS NULL AND tickets.id = $1::INTEGER"
 )
 MESSAGES_SQL = (
     "SELECT messages.ticket_id, messages.id, messages.body, messages.type, "
@@ -194,10 +195,9 @@ MESSAGES_SQL = (
     "users_1.password_hash, users_1.role, users_1.phone, users_1.department, "
     "users_1.company, users_1.locale, users_1.timezone, users_1.avatar_url, "
     "users_1.envato_username, users_1.notification_settings, users_1.custom_fields, "
-    "users_1.is_active, users_1.last_login_at, users_1.deleted_at, users_1.created_at, "
-    "users_1.updated_at \n"
-    "FROM messages LEFT OUTER JOIN users AS users_1 ON users_1.id = messages.author_id \n"
-    "WHERE messages.ticket_id IN ($1::INTEGER) ORDER BY messages.id"
+    "users_1.is_active, users_1.last_login_at, users_1.deleted_at, "
+    "users_1.tokens_valid_after, users_1.created_at, "
+    "users_1.updated_at \nFROM messages LEFT OUTER JOIN users AS users_1 ON users_1.id = messages.author_id \nWHERE messages.ticket_id IN ($1::INTEGER) ORDER BY messages.id"
 )
 ATTACHMENTS_SQL = (
     "SELECT attachments.ticket_id, attachments.id, attachments.message_id, "
@@ -208,32 +208,23 @@ ATTACHMENTS_SQL = (
 )
 ACTIVITIES_SQL = (
     "SELECT activities.ticket_id, activities.id, activities.user_id, "
-    "activities.api_key_id, activities.action, activities.description, activities.changes, "
-    "activities.ip_address, activities.created_at, users_1.id, users_1.name, "
-    "users_1.email, users_1.password_hash, users_1.role, users_1.phone, "
+    "activities.api_key_id, activities.action, activities.description, "
+    "activities.changes, activities.ip_address, activities.created_at, users_1.id, "
+    "users_1.name, users_1.email, users_1.password_hash, users_1.role, users_1.phone, "
     "users_1.department, users_1.company, users_1.locale, users_1.timezone, "
     "users_1.avatar_url, users_1.envato_username, users_1.notification_settings, "
-    "users_1.custom_fields, users_1.is_active, users_1.last_login_at, users_1.deleted_at, "
-    "users_1.created_at, users_1.updated_at \n"
-    "FROM activities LEFT OUTER JOIN users AS users_1 ON users_1.id = activities.user_id \n"
-    "WHERE activities.ticket_id IN ($1::INTEGER) ORDER BY activities.id"
+    "users_1.custom_fields, users_1.is_active, users_1.last_login_at, "
+    "users_1.deleted_at, users_1.tokens_valid_after, users_1.created_at, "
+    "users_1.updated_at \nFROM activities LEFT OUTER JOIN users AS users_1 ON users_1.id = activities.user_id \nWHERE activities.ticket_id IN ($1::INTEGER) ORDER BY activities.id"
 )
 WATCHERS_SQL = (
     "SELECT watchers.ticket_id, watchers.user_id, watchers.created_at, users_1.id, "
     "users_1.name, users_1.email, users_1.password_hash, users_1.role, users_1.phone, "
     "users_1.department, users_1.company, users_1.locale, users_1.timezone, "
     "users_1.avatar_url, users_1.envato_username, users_1.notification_settings, "
-    "users_1.custom_fields, users_1.is_active, users_1.last_login_at, users_1.deleted_at, "
-    "users_1.created_at, users_1.updated_at \n"
-    "FROM watchers LEFT OUTER JOIN users AS users_1 ON users_1.id = watchers.user_id \n"
-    "WHERE watchers.ticket_id IN ($1::INTEGER) ORDER BY watchers.created_at"
-)
-MESSAGE_ATTACHMENTS_SQL = (
-    "SELECT attachments.message_id, attachments.id, attachments.ticket_id, "
-    "attachments.uploaded_by_id, attachments.filename, attachments.content_type, "
-    "attachments.size, attachments.sha256, attachments.storage_key, "
-    "attachments.is_internal, attachments.created_at \nFROM attachments \n"
-    "WHERE attachments.message_id IN ({ids}) ORDER BY attachments.id"
+    "users_1.custom_fields, users_1.is_active, users_1.last_login_at, "
+    "users_1.deleted_at, users_1.tokens_valid_after, users_1.created_at, "
+    "users_1.updated_at \nFROM watchers LEFT OUTER JOIN users AS users_1 ON users_1.id = watchers.user_id \nWHERE watchers.ticket_id IN ($1::INTEGER) ORDER BY watchers.created_at"
 )
 PROJECT_SQL = (
     "SELECT projects.id, projects.name, projects.slug, projects.ticket_prefix, "
@@ -284,10 +275,11 @@ INSERT_ACTIVITY_SQL = (
     "$8::TIMESTAMP WITH TIME ZONE) RETURNING activities.id"
 )
 INSERT_OUTBOX_SQL = (
-    "INSERT INTO outbox (event_type, payload, created_at, published_at, failed_at, "
-    "attempts, last_error) VALUES ($1::VARCHAR, $2::JSONB, $3::TIMESTAMP WITH TIME ZONE, "
-    "$4::TIMESTAMP WITH TIME ZONE, $5::TIMESTAMP WITH TIME ZONE, $6::INTEGER, "
-    "$7::VARCHAR) RETURNING outbox.id"
+    "INSERT INTO outbox (event_type, payload, created_at, published_at, handled_at, "
+    "failed_at, attempts, last_error) VALUES ($1::VARCHAR, $2::JSONB, "
+    "$3::TIMESTAMP WITH TIME ZONE, $4::TIMESTAMP WITH TIME ZONE, "
+    "$5::TIMESTAMP WITH TIME ZONE, $6::TIMESTAMP WITH TIME ZONE, $7::INTEGER, "
+    "$8::VARCHAR) RETURNING outbox.id"
 )
 DEPARTMENT_SQL = (
     "SELECT departments.id, departments.name, departments.description, departments.email, "
@@ -306,11 +298,18 @@ def in_list(count: int) -> str:
 
 
 def timestamp(value: datetime | None) -> str | None:
-    """ISO 8601 as pydantic writes it: UTC as "Z", microseconds only when there are some."""
+    """ISO 8601 as the product writes it: whole seconds, in UTC, with "Z"."""
     if value is None:
         return None
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# The portal's word for each stored status where the two differ (README: ticket statuses).
+PORTAL_STATUS = {"on_hold": "in_progress"}
+
+
+def portal_status(stored: str) -> str:
+    return PORTAL_STATUS.get(stored, stored)
 
 
 def brief(user_id: int | None, name: str | None) -> dict[str, Any] | None:
@@ -318,7 +317,7 @@ def brief(user_id: int | None, name: str | None) -> dict[str, Any] | None:
 
 
 def attachment(row: asyncpg.Record) -> dict[str, Any]:
-    """An attachment row of ATTACHMENTS_SQL or MESSAGE_ATTACHMENTS_SQL (same positions)."""
+    """An attachment row of ATTACHMENTS_SQL."""
     return {
         "id": row[1],
         "filename": row[4],
@@ -574,7 +573,7 @@ class Twins:
                 "id": row["id"],
                 "ticket_number": row["ticket_number"],
                 "subject": row["subject"],
-                "status": row["status"],
+                "status": portal_status(row["status"]),
                 "priority": row["priority"],
                 "reply_count": row["reply_count"],
                 "project": {"id": row["id_1"], "name": row["name"], "slug": row["slug"]},
@@ -611,18 +610,17 @@ class Twins:
             attachments = await connection.fetch(ATTACHMENTS_SQL, ticket_id)
             activities = await connection.fetch(ACTIVITIES_SQL, ticket_id)
             watchers = await connection.fetch(WATCHERS_SQL, ticket_id)
-            files: dict[int, list[dict[str, Any]]] = {}
-            if messages:
-                message_ids = [message[1] for message in messages]
-                statement = MESSAGE_ATTACHMENTS_SQL.format(ids=in_list(len(message_ids)))
-                for file in await connection.fetch(statement, *message_ids):
-                    files.setdefault(file[0], []).append(attachment(file))
+        # A message's attachments are among the ticket's (each names its ticket).
+        files: dict[int, list[dict[str, Any]]] = {}
+        for file in attachments:
+            if file[2] is not None:
+                files.setdefault(file[2], []).append(attachment(file))
         ticket = {
             "id": row["id"],
             "ticket_number": row["ticket_number"],
             "subject": row["subject"],
             "description": row["description"],
-            "status": row["status"],
+            "status": portal_status(row["status"]),
             "priority": row["priority"],
             "source": row["source"],
             "customer_name": row["customer_name"],
@@ -754,7 +752,16 @@ class Twins:
             }
             await connection.fetchval(
                 INSERT_OUTBOX_SQL,
-                *("ticket.created", json.dumps(event), datetime.now(UTC), None, None, 0, None),
+                *(
+                    "ticket.created",
+                    json.dumps(event),
+                    datetime.now(UTC),
+                    None,
+                    None,
+                    None,
+                    0,
+                    None,
+                ),
             )
         ticket = {
             "id": ticket_id,
