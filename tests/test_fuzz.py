@@ -40,7 +40,7 @@ schema = schemathesis.openapi.from_asgi(
     path="/ready"
 )
 
-EXAMPLES_PER_OPERATION = 12
+EXAMPLES_PER_OPERATION = 6
 # The same examples on every run: a failure in CI is one a developer can replay.
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES_PER_OPERATION,
