@@ -24,6 +24,9 @@ MAX_TEXT_LENGTH = 65_535
 TagIds = Annotated[list[Id], Field(max_length=MAX_TAGS)]
 PathId = Annotated[int, Path(ge=1, le=MAX_ID)]
 QueryId = Annotated[int, Query(ge=1, le=MAX_ID)]
+# A page past this would skip more rows than any list holds (and more than an OFFSET takes).
+MAX_PAGE = 1_000_000
+PageNumber = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 
 # Help desks run on internal domains too (the reference's own admin is
 # admin@support.local): accept the special-use names an organisation may route mail to.

@@ -69,6 +69,15 @@ async def test_per_page_is_honoured_and_bounded(
     assert "per_page" in too_big.json()["errors"]
 
 
+async def test_a_page_number_no_list_can_reach_is_a_validation_error(
+    client: AsyncClient, agent: Agent
+) -> None:
+    response = await get(client, agent, "/notifications", page=10**20)
+
+    assert response.status_code == 422
+    assert "page" in response.json()["errors"]
+
+
 async def test_a_page_past_the_end_is_empty_with_the_total(
     client: AsyncClient, desk: Desk, agent: Agent
 ) -> None:

@@ -25,5 +25,4 @@ def agent_of(principal: Principal) -> User:
 
 
 # Page-number pagination; each list keeps the default page size the reference gives it.
-PageNumber = Annotated[int, Query(ge=1)]
 PerPage = Annotated[int, Query(ge=1, le=100)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 
-from supportdesk.api.agent.deps import AgentDep, PageNumber, PerPage
+from supportdesk.api.agent.deps import AgentDep, PerPage
 from supportdesk.api.agent.errors import AgentRoute
 from supportdesk.api.agent.fields import agent_field_names
 from supportdesk.api.agent.schemas import (
@@ -19,7 +19,7 @@ from supportdesk.api.agent.schemas import (
 )
 from supportdesk.api.bodies import json_body, parse_json
 from supportdesk.api.deps import MessageLikeServiceDep, TicketConversationDep, TicketReadsDep
-from supportdesk.api.types import PathId
+from supportdesk.api.types import PageNumber, PathId
 from supportdesk.core.enums import MessageType
 from supportdesk.core.pagination import PageRequest
 

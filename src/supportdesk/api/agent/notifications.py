@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from supportdesk.api.agent.deps import AgentDep, PageNumber, PerPage
+from supportdesk.api.agent.deps import AgentDep, PerPage
 from supportdesk.api.agent.errors import AgentRoute
 from supportdesk.api.agent.schemas import (
     AgentEnvelope,
@@ -15,7 +15,7 @@ from supportdesk.api.agent.schemas import (
     paged,
 )
 from supportdesk.api.deps import NotificationServiceDep
-from supportdesk.api.types import PathId
+from supportdesk.api.types import PageNumber, PathId
 from supportdesk.core.pagination import PageRequest
 
 router = APIRouter(prefix="/notifications", tags=["agent"], route_class=AgentRoute)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from supportdesk.api.agent.deps import AgentDep, PageNumber, PerPage
+from supportdesk.api.agent.deps import AgentDep, PerPage
 from supportdesk.api.agent.errors import AgentRoute
 from supportdesk.api.agent.fields import agent_field_names
 from supportdesk.api.agent.schemas import (
@@ -18,7 +18,7 @@ from supportdesk.api.agent.schemas import (
 )
 from supportdesk.api.bodies import json_body, parse_json
 from supportdesk.api.deps import TicketReadsDep, TicketTriageDep
-from supportdesk.api.types import PathId, QueryId
+from supportdesk.api.types import PageNumber, PathId, QueryId
 from supportdesk.core import status_words
 from supportdesk.core.enums import Priority, TicketStatus
 from supportdesk.core.pagination import PageRequest

@@ -8,6 +8,7 @@ from fastapi import Depends, Query
 
 from supportdesk.api.deps import authenticator, with_scope
 from supportdesk.api.security import api_key_header
+from supportdesk.api.types import MAX_PAGE
 from supportdesk.auth.principal import PrincipalKind
 from supportdesk.auth.scopes import KEY_SCOPES, Scope
 from supportdesk.core.pagination import PageRequest
@@ -15,7 +16,6 @@ from supportdesk.core.pagination import PageRequest
 MAX_PER_PAGE = 200
 DEFAULT_PER_PAGE = 15
 # Far past any real list, small enough that page * per_page stays a sane offset.
-MAX_PAGE = 1_000_000
 
 
 internal_key = authenticator(

@@ -33,7 +33,7 @@ from supportdesk.api.portal.schemas import (
     ticket_list_item,
     ticket_out,
 )
-from supportdesk.api.types import PathId, QueryId
+from supportdesk.api.types import PageNumber, PathId, QueryId
 from supportdesk.core import clock, status_words
 from supportdesk.core.enums import MessageType, Priority
 from supportdesk.core.pagination import PageRequest
@@ -47,7 +47,7 @@ router = APIRouter(prefix="/tickets", tags=["portal: tickets"], route_class=Port
 async def list_tickets(
     principal: PrincipalDep,
     reads: TicketReadsDep,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
     status_: Annotated[PortalStatus | None, Query(alias="status")] = None,
     priority: Priority | None = None,

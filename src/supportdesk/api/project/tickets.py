@@ -27,7 +27,7 @@ from supportdesk.api.project.schemas import (
     ticket_created,
     ticket_row,
 )
-from supportdesk.api.types import Email
+from supportdesk.api.types import Email, PageNumber
 from supportdesk.core import clock, status_words
 from supportdesk.core.enums import Priority, TicketSource
 from supportdesk.core.pagination import PageRequest
@@ -78,7 +78,7 @@ async def list_tickets(
     customer_email: Annotated[Email | None, Query()] = None,
     status_: Annotated[ProjectStatus | None, Query(alias="status")] = None,
     priority: Priority | None = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ExternalTicketPage:
     filters = TicketFilters(
