@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Select,
     and_,
+    bindparam,
     case,
     delete,
     false,
@@ -78,30 +80,61 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 NOTE_ACTION = "note_added"
 
 
+# The names under which ``visibility`` binds who is looking.
+VIEWER = "viewer_id"
+VIEWER_PROJECT = "viewer_project_id"
+
+
 def visibility(principal: Principal) -> ColumnElement[bool]:
-    """The tickets a principal may see (DESIGN.md §4); anything else does not exist for it."""
+    """The tickets a principal may see (DESIGN.md §4); anything else does not exist for it.
+
+    Who is looking enters only as the named parameters of ``viewer_parameters``, so a
+    statement built once for a shape of principal (``viewer_shape``) serves every
+    principal of that shape, given theirs.
+    """
     user = principal.user
     match principal.kind:
         case PrincipalKind.INTERNAL_KEY | PrincipalKind.SYSTEM:
             return true()
         case PrincipalKind.PROJECT if principal.project is not None:
-            return Ticket.project_id == principal.project.id
+            return Ticket.project_id == bindparam(VIEWER_PROJECT, principal.project.id)
         case PrincipalKind.AGENT_KEY if user is not None:
-            return Ticket.assignee_id == user.id
+            return Ticket.assignee_id == bindparam(VIEWER, user.id)
         case PrincipalKind.USER if user is not None:
             if user.role.is_admin:
                 return true()
+            viewer: BindParameter[int] = bindparam(VIEWER, user.id)
             if user.role is Role.AGENT:
                 agent_projects = select(ProjectAgent.project_id).where(
-                    ProjectAgent.user_id == user.id
+                    ProjectAgent.user_id == viewer
                 )
                 return or_(
                     Ticket.project_id.in_(agent_projects),
-                    Ticket.assignee_id == user.id,
-                    Ticket.creator_id == user.id,
+                    Ticket.assignee_id == viewer,
+                    Ticket.creator_id == viewer,
                 )
-            return or_(Ticket.customer_id == user.id, Ticket.creator_id == user.id)
+            return or_(Ticket.customer_id == viewer, Ticket.creator_id == viewer)
     return false()
+
+
+def viewer_shape(principal: Principal) -> Hashable:
+    """What decides the SQL ``visibility`` writes for a principal: everything but ids."""
+    user = principal.user
+    return (
+        principal.kind,
+        user.role if user is not None else None,
+        principal.project is not None,
+    )
+
+
+def viewer_parameters(principal: Principal) -> dict[str, int]:
+    """The values of ``visibility``'s parameters for this principal."""
+    parameters = {}
+    if principal.user is not None:
+        parameters[VIEWER] = principal.user.id
+    if principal.project is not None:
+        parameters[VIEWER_PROJECT] = principal.project.id
+    return parameters
 
 
 def breached() -> ColumnElement[bool]:

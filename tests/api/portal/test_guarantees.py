@@ -160,3 +160,60 @@ async def test_a_ticket_detail_costs_the_same_statements_whatever_its_conversati
         assert await _detail_cost(client, statements, busy.id, headers) == await _detail_cost(
             client, statements, quiet.id, headers
         )
+
+
+async def test_a_ticket_detail_is_six_selects_once_its_reader_is_known(
+    client: AsyncClient, make: Factory, statements: StatementCounter
+) -> None:
+    customer = await make.user("customer")
+    ticket = await make.ticket(by=customer)
+    headers = make.auth(customer)
+    await _detail_cost(client, statements, ticket.id, headers)  # the reader is now known
+
+    await _detail_cost(client, statements, ticket.id, headers)
+
+    # The ticket with its many-to-one relations and rating, then its tags, messages,
+    # files, trail and watchers; the credential is not looked up again. (SQLite's driver
+    # sends its BEGIN as a statement too.)
+    selects = [sql for sql in statements.statements if not sql.startswith("BEGIN")]
+    assert len(selects) == 6, selects
+    assert all(sql.startswith("SELECT") for sql in selects)
+
+
+async def test_a_ticket_detail_read_by_one_customer_shows_nothing_of_it_to_the_next(
+    client: AsyncClient, make: Factory
+) -> None:
+    # The detail's statement is built once per kind of reader and reused: who reads is a
+    # parameter of each request, never a value left over from the first.
+    first, second = await make.user("customer"), await make.user("customer")
+    theirs, mine = await make.ticket(by=first), await make.ticket(by=second)
+
+    assert (
+        await client.get(f"/api/tickets/{theirs.id}", headers=make.auth(first))
+    ).status_code == 200
+    assert (
+        await client.get(f"/api/tickets/{theirs.id}", headers=make.auth(second))
+    ).status_code == 404
+    assert (
+        await client.get(f"/api/tickets/{mine.id}", headers=make.auth(second))
+    ).status_code == 200
+    assert (
+        await client.get(f"/api/tickets/{mine.id}", headers=make.auth(first))
+    ).status_code == 404
+
+
+async def test_a_ticket_detail_read_by_one_agent_shows_nothing_of_other_projects_to_the_next(
+    client: AsyncClient, make: Factory
+) -> None:
+    elsewhere = await make.project()
+    one = await make.user("agent", projects=[1])
+    other = await make.user("agent", projects=[elsewhere.id])
+    customer = await make.user("customer")
+    in_one = await make.ticket(by=customer, project_id=1)
+
+    assert (
+        await client.get(f"/api/tickets/{in_one.id}", headers=make.auth(one))
+    ).status_code == 200
+    assert (
+        await client.get(f"/api/tickets/{in_one.id}", headers=make.auth(other))
+    ).status_code == 404

@@ -28,6 +28,16 @@ from supportdesk.models import (
     Ticket,
     User,
 )
+from supportdesk.repositories.ticket_detail import (
+    ActivityView,
+    AttachmentView,
+    LabelRef,
+    MessageView,
+    ProjectRef,
+    RatingView,
+    TicketDetailView,
+    UserRef,
+)
 from supportdesk.services.sla import DEFAULT_TARGETS
 
 In = RequestBody
@@ -323,25 +333,34 @@ class MessageText(BaseModel):
 # ---------------------------------------------------------------------- builders
 
 
-def user_brief(user: User | None) -> UserBrief | None:
+def user_brief(user: User | UserRef | None) -> UserBrief | None:
     return UserBrief(id=user.id, name=user.name) if user is not None else None
 
 
-def project_brief(project: Project) -> ProjectBrief:
-    return ProjectBrief.model_validate(project)
+def project_brief(project: Project | ProjectRef) -> ProjectBrief:
+    return ProjectBrief(id=project.id, name=project.name, slug=project.slug)
 
 
-def category_brief(category: Category | None) -> CategoryBrief | None:
-    return CategoryBrief.model_validate(category) if category is not None else None
+def category_brief(category: Category | LabelRef | None) -> CategoryBrief | None:
+    if category is None:
+        return None
+    return CategoryBrief(id=category.id, name=category.name, color=category.color)
 
 
-def tags_out(tags: list[Tag]) -> list[TagOut]:
-    return [TagOut.model_validate(tag) for tag in tags]
+def tags_out(tags: list[Tag] | list[LabelRef]) -> list[TagOut]:
+    return [TagOut(id=tag.id, name=tag.name, color=tag.color) for tag in tags]
 
 
-def sla_policy_out(ticket: Ticket) -> SlaPolicyOut:
-    if ticket.sla_policy is not None:
-        return SlaPolicyOut.model_validate(ticket.sla_policy)
+def sla_policy_out(ticket: Ticket | TicketDetailView) -> SlaPolicyOut:
+    policy = ticket.sla_policy
+    if policy is not None:
+        return SlaPolicyOut(
+            id=policy.id,
+            project_id=policy.project_id,
+            priority=str(policy.priority),
+            first_response_minutes=policy.first_response_minutes,
+            resolution_minutes=policy.resolution_minutes,
+        )
     targets = DEFAULT_TARGETS[ticket.priority]
     return SlaPolicyOut(
         id=None,
@@ -352,7 +371,7 @@ def sla_policy_out(ticket: Ticket) -> SlaPolicyOut:
     )
 
 
-def attachment_out(attachment: Attachment) -> AttachmentOut:
+def attachment_out(attachment: Attachment | AttachmentView) -> AttachmentOut:
     return AttachmentOut(
         id=attachment.id,
         filename=attachment.filename,
@@ -363,7 +382,7 @@ def attachment_out(attachment: Attachment) -> AttachmentOut:
     )
 
 
-def message_out(message: Message) -> MessageOut:
+def message_out(message: Message | MessageView) -> MessageOut:
     return MessageOut(
         id=message.id,
         body=message.body,
@@ -375,7 +394,7 @@ def message_out(message: Message) -> MessageOut:
     )
 
 
-def activity_out(activity: Activity) -> ActivityOut:
+def activity_out(activity: Activity | ActivityView) -> ActivityOut:
     return ActivityOut(
         id=activity.id,
         action=activity.action,
@@ -386,7 +405,7 @@ def activity_out(activity: Activity) -> ActivityOut:
     )
 
 
-def rating_out(rating: Rating) -> RatingOut:
+def rating_out(rating: Rating | RatingView) -> RatingOut:
     return RatingOut(score=rating.score, comment=rating.comment, created_at=rating.created_at)
 
 
@@ -408,7 +427,7 @@ def ticket_list_item(ticket: Ticket, reply_count: int) -> TicketListItem:
     )
 
 
-def _ticket_fields(ticket: Ticket) -> dict[str, Any]:
+def _ticket_fields(ticket: Ticket | TicketDetailView) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "ticket_number": ticket.ticket_number,
@@ -446,12 +465,12 @@ def ticket_out(ticket: Ticket) -> TicketOut:
     return TicketOut(**_ticket_fields(ticket))
 
 
-def ticket_detail(ticket: Ticket) -> TicketDetail:
+def ticket_detail(ticket: TicketDetailView) -> TicketDetail:
     return TicketDetail(
         **_ticket_fields(ticket),
         messages=[message_out(m) for m in ticket.messages],
         attachments=[attachment_out(a) for a in ticket.attachments],
         activities=[activity_out(a) for a in ticket.activities],
-        watchers=[UserBrief(id=w.user.id, name=w.user.name) for w in ticket.watchers],
+        watchers=[UserBrief(id=user.id, name=user.name) for user in ticket.watchers],
         rating=rating_out(ticket.rating) if ticket.rating is not None else None,
     )

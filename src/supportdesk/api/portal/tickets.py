@@ -106,7 +106,7 @@ async def create_ticket(
 async def get_ticket(
     ticket_id: PathId, principal: PrincipalDep, reads: TicketReadsDep
 ) -> TicketDetailEnvelope:
-    return TicketDetailEnvelope(ticket=ticket_detail(await reads.get(principal, ticket_id)))
+    return TicketDetailEnvelope(ticket=ticket_detail(await reads.detail(principal, ticket_id)))
 
 
 @router.put("/{ticket_id}", response_model=TicketEnvelope)

@@ -15,6 +15,7 @@ from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.errors import NotFound
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Attachment, CustomField, Message, Ticket
+from supportdesk.repositories.ticket_detail import TicketDetailRepository, TicketDetailView
 from supportdesk.repositories.tickets import TicketFilters, TicketRepository
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.custom_fields import CustomFieldService
@@ -71,6 +72,16 @@ class TicketReads:
             lambda: self.tickets.get_full(principal, ticket_id, include_internal=include_internal),
             on_behalf_of,
         )
+
+    async def detail(self, principal: Principal, ticket_id: int) -> TicketDetailView:
+        """What the detail view shows of a ticket, as rows: internal notes for staff only."""
+        principal.require(Scope.TICKETS_READ)
+        view = await TicketDetailRepository(self.session).detail(
+            principal, ticket_id, include_internal=policy.is_staff(principal)
+        )
+        if view is None:
+            raise NotFound("Ticket not found.")
+        return view
 
     async def get_resource(self, principal: Principal, ticket_id: int) -> Ticket:
         ticket = await self.tickets.get_resource(principal, ticket_id)
