@@ -12,7 +12,7 @@ from supportdesk.core import clock
 from supportdesk.models import Message, MessageLike, Ticket
 from supportdesk.repositories.base import Repository, not_deleted
 from supportdesk.repositories.dialect import insert_for
-from supportdesk.repositories.tickets import visibility
+from supportdesk.repositories.visibility import visibility
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from supportdesk.models import Notification, Ticket
 from supportdesk.repositories.base import Repository, not_deleted
 from supportdesk.repositories.dialect import insert_for
 from supportdesk.repositories.paging import fetch_page
-from supportdesk.repositories.tickets import visibility
+from supportdesk.repositories.visibility import visibility
 
 
 def _seen_by(principal: Principal, user_id: int) -> ColumnElement[bool]:

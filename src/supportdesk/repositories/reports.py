@@ -31,7 +31,7 @@ from supportdesk.core.enums import Priority, TicketStatus
 from supportdesk.models import Category, Project, ProjectAgent, Ticket, User
 from supportdesk.repositories.base import Repository, count_if, not_deleted, sum_if
 from supportdesk.repositories.dialect import microseconds_between
-from supportdesk.repositories.tickets import visibility
+from supportdesk.repositories.visibility import visibility
 
 FINISHED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
 

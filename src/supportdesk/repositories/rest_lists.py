@@ -15,8 +15,8 @@ from supportdesk.models import KnowledgeArticle, Message, Tag, Ticket, User
 from supportdesk.repositories.base import Repository, contains_text, not_deleted
 from supportdesk.repositories.keyset import keyset_page, ordering_for, timestamp_orderings
 from supportdesk.repositories.knowledge_search import article_matches, search_words
-from supportdesk.repositories.tickets import visibility
 from supportdesk.repositories.users import normalize_email
+from supportdesk.repositories.visibility import visibility
 
 # ---------------------------------------------------------------- messages
 

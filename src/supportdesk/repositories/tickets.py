@@ -4,25 +4,22 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
+    ScalarSelect,
     Select,
     and_,
-    bindparam,
     case,
     delete,
-    false,
     func,
     not_,
     or_,
     select,
-    true,
 )
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -52,6 +49,8 @@ from supportdesk.repositories.dialect import insert_for, prefix_query, text_matc
 from supportdesk.repositories.keyset import Ordering, keyset_page
 from supportdesk.repositories.paging import fetch_page, ids_on_page, page_total
 from supportdesk.repositories.tallies import TallyRepository
+from supportdesk.repositories.ticket_rows import TicketSummaryView, summaries
+from supportdesk.repositories.visibility import NOTE_ACTION, visibility
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,66 +74,6 @@ class TicketFilters:
 _TICKET_NUMBER = re.compile(r"[A-Za-z0-9]+-\d[\d-]*")
 
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-
-# The activity recorded for an internal note; like the note, hidden from customers.
-NOTE_ACTION = "note_added"
-
-
-# The names under which ``visibility`` binds who is looking.
-VIEWER = "viewer_id"
-VIEWER_PROJECT = "viewer_project_id"
-
-
-def visibility(principal: Principal) -> ColumnElement[bool]:
-    """The tickets a principal may see (DESIGN.md §4); anything else does not exist for it.
-
-    Who is looking enters only as the named parameters of ``viewer_parameters``, so a
-    statement built once for a shape of principal (``viewer_shape``) serves every
-    principal of that shape, given theirs.
-    """
-    user = principal.user
-    match principal.kind:
-        case PrincipalKind.INTERNAL_KEY | PrincipalKind.SYSTEM:
-            return true()
-        case PrincipalKind.PROJECT if principal.project is not None:
-            return Ticket.project_id == bindparam(VIEWER_PROJECT, principal.project.id)
-        case PrincipalKind.AGENT_KEY if user is not None:
-            return Ticket.assignee_id == bindparam(VIEWER, user.id)
-        case PrincipalKind.USER if user is not None:
-            if user.role.is_admin:
-                return true()
-            viewer: BindParameter[int] = bindparam(VIEWER, user.id)
-            if user.role is Role.AGENT:
-                agent_projects = select(ProjectAgent.project_id).where(
-                    ProjectAgent.user_id == viewer
-                )
-                return or_(
-                    Ticket.project_id.in_(agent_projects),
-                    Ticket.assignee_id == viewer,
-                    Ticket.creator_id == viewer,
-                )
-            return or_(Ticket.customer_id == viewer, Ticket.creator_id == viewer)
-    return false()
-
-
-def viewer_shape(principal: Principal) -> Hashable:
-    """What decides the SQL ``visibility`` writes for a principal: everything but ids."""
-    user = principal.user
-    return (
-        principal.kind,
-        user.role if user is not None else None,
-        principal.project is not None,
-    )
-
-
-def viewer_parameters(principal: Principal) -> dict[str, int]:
-    """The values of ``visibility``'s parameters for this principal."""
-    parameters = {}
-    if principal.user is not None:
-        parameters[VIEWER] = principal.user.id
-    if principal.project is not None:
-        parameters[VIEWER_PROJECT] = principal.project.id
-    return parameters
 
 
 def breached() -> ColumnElement[bool]:
@@ -201,47 +140,36 @@ _KEYSET_ORDERINGS = {
 }
 
 
-def _reply_count() -> ColumnElement[int]:
-    return (
-        select(func.count(Message.id))
-        .where(Message.ticket_id == Ticket.id, Message.type == MessageType.REPLY)
-        .correlate(Ticket)
-        .scalar_subquery()
-    )
-
-
 class TicketRepository(Repository):
     def readable(self, principal: Principal) -> Select[Ticket]:
         return select(Ticket).where(not_deleted(Ticket), visibility(principal))
 
     async def list_page(
         self, principal: Principal, filters: TicketFilters, page: PageRequest
-    ) -> Page[tuple[Ticket, int]]:
-        """A page of tickets with their summary relations and reply counts.
+    ) -> Page[TicketSummaryView]:
+        """A page of tickets as lists show them (ticket_rows.summaries).
 
         Three statements whatever the page size: the rows (their keys chosen first,
         many-to-one relations joined in), the tags, and the total (tallies.py) unless
         the page shows where the list ends.
         """
-        rows = (
-            await self.session.execute(
-                self._page_of(principal, filters, page)
-                .add_columns(_reply_count().label("reply_count"))
-                .options(*_SUMMARY_LOADS)
-            )
-        ).all()
-        total = await page_total(page, len(rows), lambda: self.total(principal, filters))
-        return Page(
-            items=[(ticket, int(replies)) for ticket, replies in rows],
-            total=total,
-            page=page.page,
-            per_page=page.per_page,
+        items = await summaries(
+            self.session, self._ids_on_page(principal, filters, page), _NEWEST_FIRST
         )
+        total = await page_total(page, len(items), lambda: self.total(principal, filters))
+        return Page(items=items, total=total, page=page.page, per_page=page.per_page)
 
     def _page_of(
         self, principal: Principal, filters: TicketFilters, page: PageRequest
     ) -> Select[Ticket]:
         """The tickets on ``page`` of a list, newest first."""
+        on_page = self._ids_on_page(principal, filters, page)
+        return select(Ticket).where(Ticket.id.in_(on_page)).order_by(*_NEWEST_FIRST)
+
+    def _ids_on_page(
+        self, principal: Principal, filters: TicketFilters, page: PageRequest
+    ) -> ScalarSelect[int]:
+        """The ids of the tickets on ``page`` of a list."""
         listing = self._listing(principal, filters)
         if _searches(filters):
             # The matches first, sorted apart (OFFSET 0 keeps PostgreSQL from merging the
@@ -255,13 +183,11 @@ class TicketRepository(Repository):
                 .offset(0)
                 .subquery("matches")
             )
-            listing = select(matches.c.id).order_by(
+            ordered = select(matches.c.id).order_by(
                 matches.c.created_at.desc(), matches.c.id.desc()
             )
-            on_page = listing.limit(page.per_page).offset(page.offset).scalar_subquery()
-        else:
-            on_page = ids_on_page(listing, Ticket.id, page)
-        return select(Ticket).where(Ticket.id.in_(on_page)).order_by(*_NEWEST_FIRST)
+            return ordered.limit(page.per_page).offset(page.offset).scalar_subquery()
+        return ids_on_page(listing, Ticket.id, page)
 
     def _listing(self, principal: Principal, filters: TicketFilters) -> Select[Ticket]:
         """The tickets of a list, newest first."""

@@ -15,6 +15,7 @@ from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id
 from supportdesk.core import status_words
 from supportdesk.core.enums import MessageType, Priority, SenderType
 from supportdesk.models import Message, Ticket
+from supportdesk.repositories.ticket_rows import TicketSummaryView
 from supportdesk.services.custom_fields import CustomFieldValue
 
 LegacyPriority = Literal["low", "medium", "high"]
@@ -155,7 +156,7 @@ def priority_out(priority: Priority) -> LegacyPriority:
     return _PRIORITIES[priority]
 
 
-def ticket_row(ticket: Ticket) -> TicketRow:
+def ticket_row(ticket: Ticket | TicketSummaryView) -> TicketRow:
     return TicketRow(
         id=ticket.id,
         subject=ticket.subject,

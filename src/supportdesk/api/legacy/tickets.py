@@ -106,7 +106,7 @@ async def _list(request: Request, principal: ListerDep, reads: TicketReadsDep) -
     page_number = 1
     while True:
         page = await reads.list_page(principal, filters, PageRequest(page_number, _LIST_BATCH))
-        rows.extend(ticket_row(ticket) for ticket, _ in page.items)
+        rows.extend(ticket_row(ticket) for ticket in page.items)
         if page_number >= page.last_page:
             break
         page_number += 1

@@ -28,7 +28,7 @@ from supportdesk.models import (
     Ticket,
     User,
 )
-from supportdesk.repositories.ticket_detail import (
+from supportdesk.repositories.ticket_rows import (
     ActivityView,
     AttachmentView,
     LabelRef,
@@ -36,6 +36,7 @@ from supportdesk.repositories.ticket_detail import (
     ProjectRef,
     RatingView,
     TicketDetailView,
+    TicketSummaryView,
     UserRef,
 )
 from supportdesk.services.sla import DEFAULT_TARGETS
@@ -409,14 +410,14 @@ def rating_out(rating: Rating | RatingView) -> RatingOut:
     return RatingOut(score=rating.score, comment=rating.comment, created_at=rating.created_at)
 
 
-def ticket_list_item(ticket: Ticket, reply_count: int) -> TicketListItem:
+def ticket_list_item(ticket: TicketSummaryView) -> TicketListItem:
     return TicketListItem(
         id=ticket.id,
         ticket_number=ticket.ticket_number,
         subject=ticket.subject,
         status=status_words.PORTAL.word(ticket.status),
         priority=str(ticket.priority),
-        reply_count=reply_count,
+        reply_count=ticket.reply_count,
         project=project_brief(ticket.project),
         category=category_brief(ticket.category),
         assignee=user_brief(ticket.assignee),

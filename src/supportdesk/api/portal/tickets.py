@@ -68,7 +68,7 @@ async def list_tickets(
     )
     result = await reads.list_page(principal, filters, PageRequest(page, per_page))
     return TicketPage(
-        data=[ticket_list_item(ticket, replies) for ticket, replies in result.items],
+        data=[ticket_list_item(ticket) for ticket in result.items],
         current_page=result.page,
         last_page=result.last_page,
         total=result.total,

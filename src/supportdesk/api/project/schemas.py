@@ -6,9 +6,9 @@ never the hub's ids, staff relations or internal notes.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, WithJsonSchema, field_validator
 
 from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id, Instant
 from supportdesk.api.validation import RequestBody
@@ -16,6 +16,7 @@ from supportdesk.core import status_words
 from supportdesk.core.enums import Priority, SenderType
 from supportdesk.core.status_words import PortalStatus
 from supportdesk.models import Message, Project, Ticket
+from supportdesk.repositories.ticket_rows import TicketSummaryView
 
 # The external-project API speaks the portal's words (both are seed 003).
 ProjectStatus = PortalStatus
@@ -34,7 +35,12 @@ class ExternalTicketIn(In):
     description: str = Field(min_length=1, max_length=MAX_TEXT_LENGTH)
     customer_phone: str | None = Field(default=None, max_length=50)
     # A project's own user reference: text or a whole number there, kept as text here.
-    customer_id: str | None = Field(default=None, max_length=255)
+    customer_id: Annotated[
+        str | None,
+        WithJsonSchema(
+            {"anyOf": [{"type": "string", "maxLength": 255}, {"type": "integer"}, {"type": "null"}]}
+        ),
+    ] = Field(default=None, max_length=255)
     priority: Priority | None = None
     category_id: Id | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
@@ -157,7 +163,7 @@ def ticket_created(ticket: Ticket) -> ExternalTicketCreated:
     )
 
 
-def ticket_row(ticket: Ticket) -> ExternalTicketRow:
+def ticket_row(ticket: TicketSummaryView) -> ExternalTicketRow:
     return ExternalTicketRow(
         ticket_number=ticket.ticket_number,
         subject=ticket.subject,

@@ -88,7 +88,7 @@ async def list_tickets(
     )
     result = await reads.list_page(principal, filters, PageRequest(page, per_page))
     return ExternalTicketPage(
-        data=[ticket_row(ticket) for ticket, _ in result.items],
+        data=[ticket_row(ticket) for ticket in result.items],
         current_page=result.page,
         last_page=result.last_page,
         total=result.total,

@@ -20,7 +20,8 @@ from supportdesk.core.enums import MessageType, SenderType, TicketStatus
 from supportdesk.core.errors import Forbidden, ValidationFailed
 from supportdesk.core.events import EventType
 from supportdesk.models import Message, Ticket, User
-from supportdesk.repositories.tickets import NOTE_ACTION, TicketRepository
+from supportdesk.repositories.tickets import TicketRepository
+from supportdesk.repositories.visibility import NOTE_ACTION
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.attachments import AttachmentStorage, Upload
 from supportdesk.services.customers import CustomerService

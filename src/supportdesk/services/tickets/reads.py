@@ -15,7 +15,11 @@ from supportdesk.core.cursor import CursorPage, CursorRequest
 from supportdesk.core.errors import NotFound
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Attachment, CustomField, Message, Ticket
-from supportdesk.repositories.ticket_detail import TicketDetailRepository, TicketDetailView
+from supportdesk.repositories.ticket_rows import (
+    TicketDetailRepository,
+    TicketDetailView,
+    TicketSummaryView,
+)
 from supportdesk.repositories.tickets import TicketFilters, TicketRepository
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.custom_fields import CustomFieldService
@@ -32,7 +36,7 @@ class TicketReads:
 
     async def list_page(
         self, principal: Principal, filters: TicketFilters, page: PageRequest
-    ) -> Page[tuple[Ticket, int]]:
+    ) -> Page[TicketSummaryView]:
         if filters.project_id is not None and not policy.oversees_hub(principal):
             # Everyone else's list is already limited to the tickets they may see; the
             # project filter is the admins', as in the reports.

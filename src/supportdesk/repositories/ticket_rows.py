@@ -1,15 +1,15 @@
-"""One ticket with everything its detail view shows, read as rows rather than objects.
+"""Tickets read as rows rather than objects: the detail view and the pages of lists.
 
-The detail view is the portal's most requested read, and nothing in it is changed. The
-ORM would build, track and relate a mapped object for every row (identity map, loader
-strategies), which costs several times the statements themselves; here the same six
-statements run on the request's connection and their rows become small frozen views.
-The views carry the mapped classes' attribute names, so what renders a ``Ticket`` renders
-its view too.
+These are the most requested reads, and nothing in them is changed. The ORM would build,
+track and relate a mapped object for every row (identity map, loader strategies), which
+costs several times the statements themselves; here the statements run on the request's
+connection and their rows become small frozen views. The views carry the mapped
+classes' attribute names, so what renders a ``Ticket`` renders its view too.
 
-Every statement is built once (the ticket's own once per shape of principal), with the
-ticket and the reader as parameters: SQLAlchemy then neither builds, keys nor adapts a
-statement per request, only binds its values.
+Every statement the detail sends is built once (the ticket's own once per shape of
+principal), with the ticket and the reader as parameters: SQLAlchemy then neither
+builds, keys nor adapts a statement per request, only binds its values. A list's page
+depends on its filters; only its tags' statement is built once.
 """
 
 from __future__ import annotations
@@ -20,7 +20,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BindParameter, Integer, Row, Select, bindparam, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Integer,
+    Row,
+    ScalarSelect,
+    Select,
+    UnaryExpression,
+    bindparam,
+    func,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from supportdesk.auth.principal import Principal
@@ -40,7 +52,7 @@ from supportdesk.models import (
 )
 from supportdesk.models.ticket import ticket_tags
 from supportdesk.repositories.base import Repository, not_deleted
-from supportdesk.repositories.tickets import (
+from supportdesk.repositories.visibility import (
     NOTE_ACTION,
     viewer_parameters,
     viewer_shape,
@@ -153,6 +165,28 @@ class TicketDetailView:
     attachments: list[AttachmentView]
     activities: list[ActivityView]
     watchers: list[UserRef]
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSummaryView:
+    """A ticket as lists show it."""
+
+    id: int
+    ticket_number: str
+    subject: str
+    status: TicketStatus
+    priority: Priority
+    customer_name: str | None
+    customer_email: str | None
+    last_activity_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    project: ProjectRef
+    category: LabelRef | None
+    creator: UserRef | None
+    assignee: UserRef | None
+    reply_count: int
+    tags: list[LabelRef]
 
 
 _Creator = aliased(User)
@@ -418,3 +452,97 @@ def _ticket(
         activities=activities,
         watchers=watchers,
     )
+
+
+# ---------------------------------------------------------------------- list pages
+
+_REPLY_COUNT = (
+    select(func.count(Message.id))
+    .where(Message.ticket_id == Ticket.id, Message.type == MessageType.REPLY)
+    .correlate(Ticket)
+    .scalar_subquery()
+    .label("reply_count")
+)
+_SUMMARY_COLUMNS = (
+    Ticket.id,
+    Ticket.ticket_number,
+    Ticket.subject,
+    Ticket.status,
+    Ticket.priority,
+    Ticket.customer_name,
+    Ticket.customer_email,
+    Ticket.assignee_id,
+    Ticket.last_activity_at,
+    Ticket.created_at,
+    Ticket.updated_at,
+    Project.id.label("project_id"),
+    Project.name.label("project_name"),
+    Project.slug.label("project_slug"),
+    Category.id.label("category_id"),
+    Category.name.label("category_name"),
+    Category.color.label("category_color"),
+    _Creator.id.label("creator_id"),
+    _Creator.name.label("creator_name"),
+    _Assignee.name.label("assignee_name"),
+    _REPLY_COUNT,
+)
+_TAGS_OF_TICKETS = (
+    select(ticket_tags.c.ticket_id, Tag.id, Tag.name, Tag.color)
+    .join(Tag, Tag.id == ticket_tags.c.tag_id)
+    .where(ticket_tags.c.ticket_id.in_(bindparam("ticket_ids", expanding=True)))
+    .order_by(ticket_tags.c.ticket_id, Tag.id)
+)
+
+
+async def summaries(
+    session: AsyncSession,
+    ids: ScalarSelect[int],
+    order_by: tuple[UnaryExpression[Any] | ColumnElement[Any], ...],
+) -> list[TicketSummaryView]:
+    """The tickets ``ids`` selects, in ``order_by``'s order, as lists show them.
+
+    Two statements whatever their number: the tickets with their many-to-one relations
+    and reply counts, then their tags.
+    """
+    connection = await session.connection()
+    rows = (
+        await connection.execute(
+            select(*_SUMMARY_COLUMNS)
+            .join(Project, Project.id == Ticket.project_id)
+            .outerjoin(Category, Category.id == Ticket.category_id)
+            .outerjoin(_Creator, _Creator.id == Ticket.creator_id)
+            .outerjoin(_Assignee, _Assignee.id == Ticket.assignee_id)
+            .where(Ticket.id.in_(ids))
+            .order_by(*order_by)
+        )
+    ).all()
+    tags: dict[int, list[LabelRef]] = defaultdict(list)
+    if rows:
+        bound = {"ticket_ids": [row.id for row in rows]}
+        for ticket_id, *tag in await connection.execute(_TAGS_OF_TICKETS, bound):
+            tags[ticket_id].append(LabelRef(*tag))
+    return [
+        TicketSummaryView(
+            id=row.id,
+            ticket_number=row.ticket_number,
+            subject=row.subject,
+            status=row.status,
+            priority=row.priority,
+            customer_name=row.customer_name,
+            customer_email=row.customer_email,
+            last_activity_at=row.last_activity_at,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            project=ProjectRef(row.project_id, row.project_name, row.project_slug),
+            category=(
+                LabelRef(row.category_id, row.category_name, row.category_color)
+                if row.category_id is not None
+                else None
+            ),
+            creator=_user(row.creator_id, row.creator_name),
+            assignee=_user(row.assignee_id, row.assignee_name),
+            reply_count=row.reply_count,
+            tags=tags.get(row.id, []),
+        )
+        for row in rows
+    ]
