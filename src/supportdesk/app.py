@@ -14,8 +14,10 @@ from sqlalchemy import text
 from supportdesk import __version__
 from supportdesk.api import agent, internal, legacy, portal, project, rest
 from supportdesk.api.body_limit import install_body_limit
+from supportdesk.api.docs import OPENAPI_TAGS, install_docs
 from supportdesk.api.errors import install_error_handlers
 from supportdesk.api.headers import install_security_headers
+from supportdesk.api.openapi import install_openapi
 from supportdesk.api.rate_limit import install_rate_limiting
 from supportdesk.api.security import ALL_SCHEMES
 from supportdesk.config import Settings, resolve_secret_key
@@ -23,20 +25,6 @@ from supportdesk.core.db import Database
 from supportdesk.services.attachments import AttachmentStorage
 
 log = logging.getLogger(__name__)
-
-OPENAPI_TAGS = [
-    {"name": "portal: auth", "description": "Portal users' JWTs (SupportDesk reference)."},
-    {"name": "portal: tickets", "description": "Tickets in the portal, scoped by role."},
-    {"name": "portal: admin", "description": "Projects, users and API keys (admins)."},
-    {"name": "portal: configuration", "description": "Categories, SLA, canned responses, tags."},
-    {"name": "portal: reports", "description": "Ticket figures, scoped by role."},
-    {"name": "project: tickets", "description": "Connected projects, by key pair."},
-    {"name": "internal", "description": "Back-office API with scoped internal keys (seed 000)."},
-    {"name": "agent", "description": "Agents' own tools with external keys (seed 001)."},
-    {"name": "rest", "description": "Generic REST API with cursor pagination (seed 002)."},
-    {"name": "legacy", "description": "Simple ticket API of the mobile SDK (seed 004)."},
-    {"name": "health", "description": "Liveness and readiness."},
-]
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,6 +52,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="One support hub for many connected projects.",
         openapi_tags=OPENAPI_TAGS,
+        docs_url=None,
+        redoc_url=None,
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -75,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for surface in surfaces:
         app.include_router(surface.router)
     _declare_security_schemes(app)
+    install_openapi(app)
+    install_docs(app)
     install_error_handlers(
         app,
         # The legacy API shares the portal's /api prefix: its paths are told apart by

@@ -148,11 +148,11 @@ async def test_the_project_api_prints_whole_seconds_in_utc(
 @pytest.mark.parametrize(
     "schema",
     [
-        "supportdesk__api__internal__ticket_schemas__TicketOut",
+        "InternalTicket",
         "AgentTicket",
-        "supportdesk__api__rest__schemas__TicketOut",
-        "supportdesk__api__portal__schemas__TicketOut",
-        "ExternalTicket",
+        "RestTicket",
+        "PortalTicket",
+        "ProjectTicket",
     ],
 )
 async def test_the_openapi_still_calls_them_date_times(client: AsyncClient, schema: str) -> None:

@@ -358,6 +358,14 @@ async def test_health_checks_are_not_limited(limited: ClientFactory) -> None:
         assert "X-RateLimit-Limit" not in response.headers
 
 
+async def test_readiness_checks_are_not_limited(limited: ClientFactory) -> None:
+    client = await limited(per_minute=1)
+    for _ in range(3):
+        response = await client.get("/ready")
+        assert response.status_code in (200, 503)  # never 429, whatever the worker's state
+        assert "X-RateLimit-Limit" not in response.headers
+
+
 if REDIS_URL:
 
     @pytest.mark.parametrize("limited", ["redis"], indirect=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
@@ -23,6 +23,32 @@ from supportdesk.api.validation import TOO_DEEP_MESSAGE, json_value_error
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
+URLENCODED = "application/x-www-form-urlencoded"
+
+NOT_SENT_AS_JSON = (
+    "The request body must be sent as JSON, with the header Content-Type: application/json "
+    "(curl -d sends application/x-www-form-urlencoded unless told otherwise)."
+)
+
+
+def not_sent_as_json() -> HTTPException:
+    """415: a JSON body under another Content-Type, or a body an operation cannot read."""
+    return HTTPException(415, NOT_SENT_AS_JSON)
+
+
+def looks_like_json(raw: bytes) -> bool:
+    """A body beginning like a JSON object or array, which no form field ever does."""
+    return raw.lstrip()[:1] in (b"{", b"[")
+
+
+async def refuse_json_as_form(request: Request) -> None:
+    """Where a form is welcome too, a form-encoded body that is really JSON is refused.
+
+    Read as a form, it would turn into one field named after the whole document, and the
+    client would hear only that every real field is missing.
+    """
+    if media_type(request) == URLENCODED and looks_like_json(await request.body()):
+        raise not_sent_as_json()
 
 
 def media_type(request: Request) -> str:
@@ -89,9 +115,11 @@ def model_schema(model: type[BaseModel]) -> dict[str, Any]:
 
 def json_body(model: type[BaseModel]) -> dict[str, Any]:
     """OpenAPI additions of an operation taking ``model`` as its JSON body."""
+    schema = model_schema(model)
     return {
         "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": model_schema(model)}},
+            # No body reads as {} (decode_json): optional when no field is required.
+            "required": bool(schema.get("required")),
+            "content": {"application/json": {"schema": schema}},
         }
     }

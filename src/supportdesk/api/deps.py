@@ -19,13 +19,18 @@ from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.auth.scopes import Scope
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
+from supportdesk.core.errors import Unauthenticated
 from supportdesk.services.accounts import AccountService
 from supportdesk.services.activity_logs import ActivityLogService
 from supportdesk.services.agent_dashboard import AgentDashboardService
 from supportdesk.services.api_keys import ApiKeyService
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.auth import AuthService
-from supportdesk.services.authentication import AuthenticationService, Credentials
+from supportdesk.services.authentication import (
+    AuthenticationService,
+    Credentials,
+    WrongCredential,
+)
 from supportdesk.services.canned_responses import CannedResponseService
 from supportdesk.services.categories import CategoryService
 from supportdesk.services.conversations import ConversationService
@@ -98,12 +103,24 @@ def credentials_of(request: Request) -> Credentials:
 
 
 async def authenticate(
-    request: Request, session: AsyncSession, accept: Collection[PrincipalKind]
+    request: Request,
+    session: AsyncSession,
+    accept: Collection[PrincipalKind],
+    takes: str | None = None,
 ) -> Principal:
-    """Resolve the request's credentials; each surface calls this with what it accepts."""
+    """Resolve the request's credentials; each surface calls this with what it accepts.
+
+    ``takes`` says it in words ("The agent API takes …"): a credential of another kind
+    is refused with that sentence, so the client learns what to send instead.
+    """
     settings: Settings = request.app.state.settings
     authenticator = AuthenticationService(session, settings)
-    return await authenticator.authenticate(credentials_of(request), accept)
+    try:
+        return await authenticator.authenticate(credentials_of(request), accept)
+    except WrongCredential as wrong:
+        if takes is None:
+            raise
+        raise Unauthenticated(f"{takes}, not {wrong.presented}.") from None
 
 
 PrincipalResolver = Callable[..., Coroutine[Any, Any, Principal]]
@@ -113,13 +130,15 @@ def authenticator(
     accept: Collection[PrincipalKind],
     scheme: HTTPBearer | APIKeyHeader,
     refusal: Callable[[Scope], str | None] = lambda scope: None,
+    takes: str | None = None,
 ) -> PrincipalResolver:
     """A surface's principal dependency: the credential kinds it takes, and its scheme.
 
     An endpoint names the scopes it needs with ``Security(resolver, scopes=[...])``:
     FastAPI hands them over as ``SecurityScopes`` and lists them under the scheme in
-    OpenAPI. Another kind of credential is 401; a principal without a scope is 403, with
-    the message ``refusal`` gives (None: the surface's default).
+    OpenAPI. Another kind of credential is 401, worded with ``takes``; a principal
+    without a scope is 403, with the message ``refusal`` gives (None: the surface's
+    default).
     """
     kinds = frozenset(accept)
 
@@ -130,7 +149,7 @@ def authenticator(
         # Declares the scheme (and its scopes) in OpenAPI; the headers are read above.
         _: Any = Security(scheme),
     ) -> Principal:
-        resolved = await authenticate(request, session, kinds)
+        resolved = await authenticate(request, session, kinds, takes)
         for name in security_scopes.scopes:
             scope = Scope(name)
             resolved.require(scope, refusal(scope))

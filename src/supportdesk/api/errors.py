@@ -20,10 +20,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from supportdesk.api.allow import allowed_methods
+from supportdesk.api.bodies import NOT_SENT_AS_JSON
 from supportdesk.api.routing import owns
 from supportdesk.api.validation import validation_details
 from supportdesk.core.db import DRIVER_CONNECTION_ERRORS, database_outage, is_connection_error
-from supportdesk.core.errors import DomainError, RateLimited
+from supportdesk.core.errors import DomainError, Forbidden, MissingScope, RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,14 @@ class ApiError:
     message: str
     details: dict[str, list[str]] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    # The scope a 403 was for, when a missing scope was the reason.
+    scope: str | None = None
+
+    def naming_scope(self) -> str:
+        """The message, saying which scope was missing when the refusal did not already."""
+        if self.scope is None or self.message != Forbidden.default_message:
+            return self.message
+        return f"This action needs the {self.scope} scope."
 
 
 ErrorRenderer = Callable[[ApiError], JSONResponse]
@@ -69,8 +79,13 @@ def to_api_error(exc: Exception) -> ApiError:
         return ApiError(
             exc.status_code, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after)}
         )
+    if isinstance(exc, MissingScope):
+        return ApiError(exc.status_code, exc.code, exc.message, exc.details, scope=exc.scope)
     if isinstance(exc, DomainError):
         return ApiError(exc.status_code, exc.code, exc.message, exc.details)
+    if isinstance(exc, RequestValidationError) and isinstance(exc.body, bytes):
+        # FastAPI leaves a declared body undecoded when its Content-Type is not JSON.
+        return ApiError(415, _HTTP_ERRORS[415][0], NOT_SENT_AS_JSON)
     if isinstance(exc, RequestValidationError):
         return ApiError(
             422, "VALIDATION_FAILED", "Validation failed.", validation_details(exc.errors())
@@ -132,6 +147,11 @@ def install_error_handlers(
         error = to_api_error(exc)
         response = renderer_for(request)(error)
         response.headers.update(error.headers)
+        if error.status == 405:
+            allowed = allowed_methods(request.app.router.routes, request.scope)
+            # A method the path has, refused by its endpoint, keeps the endpoint's Allow.
+            if request.method not in allowed:
+                response.headers["Allow"] = ", ".join(allowed)
         return response
 
     for exc_class in (

@@ -34,7 +34,7 @@ from supportdesk.config import Settings
 from supportdesk.core.errors import RateLimited, Unauthenticated
 from supportdesk.core.rate_limit import Limit, Quota, RateLimiter, build_rate_limiter
 
-# The portal's sign-in and sign-up (seed 003), limited per address as well.
+# The portal's sign-in and sign-up, limited per address as well.
 LOGIN_PATH = "/api/auth/login"
 REGISTER_PATH = "/api/auth/register"
 # Liveness and readiness probes are not API traffic.

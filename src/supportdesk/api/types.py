@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
-from typing import Annotated
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
 
 import email_validator
 from fastapi import Path, Query
-from pydantic import AfterValidator, EmailStr, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    EmailStr,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 # Row ids are 32-bit integers in the database: a larger number cannot name a row.
 MAX_ID = 2_147_483_647
@@ -52,6 +59,28 @@ def hex_color(message: str) -> AfterValidator:
         return value
 
     return AfterValidator(check)
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_date(message: str) -> BeforeValidator:
+    """The one reading of a day sent as text: ``YYYY-MM-DD``, the documents' ``format:
+    date``, and nothing else, refused with ``message``.
+
+    Pydantic alone would also read epoch seconds (``0`` is 1970-01-01) and midnight
+    date-times, which no surface documents. Used as ``Annotated[date, iso_date("…")]``.
+    """
+
+    def parse(value: Any) -> date:
+        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        raise ValueError(message)
+
+    return BeforeValidator(parse)
 
 
 def _instant(value: datetime) -> str:

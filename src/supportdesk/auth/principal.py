@@ -9,7 +9,7 @@ from enum import StrEnum
 from supportdesk.auth import scopes
 from supportdesk.auth.scopes import Scope
 from supportdesk.core.enums import Role
-from supportdesk.core.errors import Forbidden
+from supportdesk.core.errors import MissingScope
 from supportdesk.models import ApiKey, Project, User
 
 
@@ -116,4 +116,4 @@ class Principal:
     def require(self, scope: Scope, message: str | None = None) -> None:
         """Refuse (403) unless this principal holds ``scope``."""
         if scope not in self.scopes:
-            raise Forbidden(message)
+            raise MissingScope(scope, message)

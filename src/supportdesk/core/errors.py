@@ -26,6 +26,14 @@ class Forbidden(DomainError):
     default_message = "This action is unauthorized."
 
 
+class MissingScope(Forbidden):
+    """The principal lacks the scope an action needs; ``scope`` names it."""
+
+    def __init__(self, scope: str, message: str | None = None):
+        super().__init__(message)
+        self.scope = scope
+
+
 class CustomerMismatch(Forbidden):
     """A request acting for the customer at an address named a ticket of someone else."""
 

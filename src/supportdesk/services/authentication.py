@@ -44,6 +44,38 @@ _KEY_KINDS = {
     ApiKeyType.INTERNAL: PrincipalKind.INTERNAL_KEY,
     ApiKeyType.EXTERNAL: PrincipalKind.AGENT_KEY,
 }
+_SINGLE_KEY_KINDS = frozenset(_KEY_KINDS.values())
+
+# How a refusal names the credential a request presented.
+PRESENTED = {
+    PrincipalKind.USER: "a portal user's token",
+    PrincipalKind.INTERNAL_KEY: "an internal API key",
+    PrincipalKind.AGENT_KEY: "an agent's external API key",
+    PrincipalKind.PROJECT: "a project key pair",
+}
+AN_API_KEY = "an API key"
+A_PROJECT_KEY = "a project key"
+A_PAIR_NEEDS_BOTH = "Both X-Api-Key and X-Api-Secret are required."
+
+
+class WrongCredential(Unauthenticated):
+    """A credential of a kind the surface does not take, whether valid or not.
+
+    ``presented`` names what was sent ("an internal API key"), so the surface can answer
+    with the kind it does take.
+    """
+
+    def __init__(self, presented: str) -> None:
+        super().__init__(f"{presented[0].upper()}{presented[1:]} is not accepted here.")
+        self.presented = presented
+
+
+def _presented(kind: PrincipalKind) -> str:
+    return PRESENTED.get(kind, "this credential")
+
+
+def _looks_like_jwt(token: str) -> bool:
+    return token.count(".") == 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,23 +104,30 @@ class AuthenticationService:
     ) -> Principal:
         if credentials.api_secret is not None:
             if PrincipalKind.PROJECT not in accept:
-                raise Unauthenticated()
+                raise WrongCredential(PRESENTED[PrincipalKind.PROJECT])
             return await self.project_pair(credentials)
         raw_key = credentials.api_key
         if raw_key is None and credentials.bearer and keys.looks_like_api_key(credentials.bearer):
             raw_key = credentials.bearer
         if raw_key is not None:
-            if not {PrincipalKind.INTERNAL_KEY, PrincipalKind.AGENT_KEY} & set(accept):
-                raise Unauthenticated()
+            # A project's key tells itself by its prefix: no lookup needed to refuse it.
+            if raw_key.startswith(keys.PROJECT_KEY_PREFIX):
+                if PrincipalKind.PROJECT in accept:
+                    raise Unauthenticated(A_PAIR_NEEDS_BOTH)
+                raise WrongCredential(A_PROJECT_KEY)
+            if not _SINGLE_KEY_KINDS & set(accept):
+                raise WrongCredential(AN_API_KEY)
             principal = await self.single_key(raw_key, credentials.ip_address, accept)
         elif credentials.bearer:
             if PrincipalKind.USER not in accept:
+                if _looks_like_jwt(credentials.bearer):
+                    raise WrongCredential(PRESENTED[PrincipalKind.USER])
                 raise Unauthenticated()
             principal = await self.jwt(credentials.bearer, credentials.ip_address)
         else:
             raise Unauthenticated()
         if principal.kind not in accept:
-            raise Unauthenticated()
+            raise WrongCredential(_presented(principal.kind))
         return principal
 
     async def jwt(self, token: str, ip_address: str | None) -> Principal:
@@ -126,7 +165,7 @@ class AuthenticationService:
         cached = self._recall(key, now)
         if cached is not None:
             if cached.kind not in accept:
-                raise Unauthenticated()
+                raise WrongCredential(_presented(cached.kind))
             principal = cached.principal(self.session, ip_address)
             await self._touch_cached(cached, now)
             return principal
@@ -143,7 +182,7 @@ class AuthenticationService:
         if kind is None:  # a project key needs its secret
             raise Unauthenticated("Invalid API key.")
         if kind not in accept:
-            raise Unauthenticated()
+            raise WrongCredential(_presented(kind))
         if kind is PrincipalKind.AGENT_KEY:
             agent = api_key.agent
             if agent is None or agent.deleted_at is not None or not agent.is_active:
@@ -158,7 +197,7 @@ class AuthenticationService:
 
     async def project_pair(self, credentials: Credentials) -> Principal:
         if not credentials.api_key or not credentials.api_secret:
-            raise Unauthenticated("Both X-Api-Key and X-Api-Secret are required.")
+            raise Unauthenticated(A_PAIR_NEEDS_BOTH)
         key = credential_key("pair", credentials.api_key, credentials.api_secret)
         now, generation = clock.now(), self.cache.generation
         cached = self._recall(key, now)

@@ -41,7 +41,7 @@ async def test_a_key_without_the_scripts_scope_gets_403(
     response = await client.request(method, path, headers=bearer(key))
 
     assert response.status_code == 403
-    assert response.json() == {"success": False, "error": "This action is unauthorized."}
+    assert response.json() == {"success": False, "error": f"This action needs the {scope} scope."}
 
 
 async def test_a_key_with_every_scope_may_use_every_script(
@@ -84,7 +84,11 @@ async def test_an_agents_key_is_401(client: AsyncClient, make: Factory) -> None:
     )
 
     assert response.status_code == 401
-    assert response.json() == UNAUTHENTICATED
+    assert response.json() == {
+        "success": False,
+        "error": "The simple ticket API takes an internal API key as a Bearer token, "
+        "not an agent's external API key.",
+    }
 
 
 async def test_a_portal_token_is_401(client: AsyncClient, make: Factory) -> None:
@@ -95,7 +99,11 @@ async def test_a_portal_token_is_401(client: AsyncClient, make: Factory) -> None
     )
 
     assert response.status_code == 401
-    assert response.json() == UNAUTHENTICATED
+    assert response.json() == {
+        "success": False,
+        "error": "The simple ticket API takes an internal API key as a Bearer token, "
+        "not a portal user's token.",
+    }
 
 
 async def test_the_key_in_an_x_api_key_header_is_taken_too(

@@ -106,7 +106,7 @@ async def test_the_schema_documents_the_current_password(client: AsyncClient) ->
     schema = (await client.get("/openapi.json")).json()
 
     operation = schema["paths"]["/api/auth/profile"]["put"]
-    assert "current_password" in schema["components"]["schemas"]["ProfileIn"]["properties"]
+    assert "current_password" in schema["components"]["schemas"]["PortalProfileIn"]["properties"]
     assert "current_password" in operation["responses"]["422"]["description"]
 
 

@@ -69,5 +69,5 @@ async def test_every_operation_asks_for_the_key_and_the_secret_together(
 async def test_the_conversation_is_documented_with_its_from_field(client: AsyncClient) -> None:
     schema = (await client.get("/openapi.json")).json()
 
-    message = schema["components"]["schemas"]["ExternalMessage"]
+    message = schema["components"]["schemas"]["ProjectMessage"]
     assert set(message["properties"]) == {"body", "from", "is_agent", "created_at"}

@@ -12,7 +12,11 @@ from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.models import User
 
 # External keys linked to an active agent, nothing else; the agent's role decides the rest.
-current_agent = authenticator({PrincipalKind.AGENT_KEY}, api_key_header)
+current_agent = authenticator(
+    {PrincipalKind.AGENT_KEY},
+    api_key_header,
+    takes="The agent API takes an agent's external API key in the X-API-KEY header",
+)
 
 
 AgentDep = Annotated[Principal, Depends(current_agent)]

@@ -22,7 +22,7 @@ router = APIRouter(tags=["agent"], route_class=AgentRoute)
 
 
 @router.get("/canned-responses", response_model=AgentEnvelope[list[AgentCannedResponse]])
-async def canned_responses(
+async def list_canned_responses(
     principal: AgentDep, responses: CannedResponseServiceDep
 ) -> AgentEnvelope[list[AgentCannedResponse]]:
     """Every active response the agent may use, by sort order then title; not paginated."""

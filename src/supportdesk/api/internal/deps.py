@@ -22,6 +22,7 @@ internal_key = authenticator(
     {PrincipalKind.INTERNAL_KEY},
     api_key_header,
     refusal=lambda scope: f"This API key does not have the {scope} scope.",
+    takes="The internal API takes an internal API key in the X-API-KEY header",
 )
 
 

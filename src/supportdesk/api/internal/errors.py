@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from supportdesk.api.errors import ApiError, surface_route
+
+
+class InternalError(BaseModel):
+    """The internal API's error body; ``errors`` lists each invalid field's problems."""
+
+    status: Literal[False]
+    message: str
+    errors: dict[str, list[str]] = Field(default_factory=dict)
 
 
 def render_error(error: ApiError) -> JSONResponse:

@@ -13,14 +13,23 @@ from supportdesk.api.deps import InternalReportServiceDep
 from supportdesk.api.internal.deps import require_scope
 from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.schemas import Envelope, one
+from supportdesk.api.types import iso_date
 from supportdesk.auth.principal import Principal
 from supportdesk.auth.scopes import Scope
 from supportdesk.services.internal_reports import OverviewFigures, Period, report_period
 
 router = APIRouter(tags=["internal"], route_class=InternalRoute)
 
-StartDate = Annotated[date | None, Query(description="Period start (default: 30 days ago)")]
-EndDate = Annotated[date | None, Query(description="Period end (default: today)")]
+StartDate = Annotated[
+    Annotated[date, iso_date("The start date field must be a valid date in the format YYYY-MM-DD.")]
+    | None,
+    Query(description="Period start, YYYY-MM-DD (default: 30 days ago)"),
+]
+EndDate = Annotated[
+    Annotated[date, iso_date("The end date field must be a valid date in the format YYYY-MM-DD.")]
+    | None,
+    Query(description="Period end, YYYY-MM-DD (default: today)"),
+]
 
 
 class AgentsReport(BaseModel):

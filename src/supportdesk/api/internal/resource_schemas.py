@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, EmailStr, Field, field_validator
+from pydantic import BaseModel, EmailStr, Field, StrictBool, field_validator
 
 from supportdesk.api.internal.schemas import (
     HexColor,
@@ -43,7 +43,7 @@ class _DepartmentFields(In):
     name: str | None = Text(250, nonblank=True)
     description: str | None = Text(1000)
     email: Email250 | None = None
-    is_default: bool | None = None
+    is_default: StrictBool | None = None
     status: PublishStatus | None = None
     sort_order: SortOrder | None = None
 
@@ -196,7 +196,7 @@ class _AgentFields(In):
     password: str | None = Field(default=None, min_length=8, max_length=255)
     phone: str | None = Text(50)
     locale: str | None = Text(10)
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     departments: IdList | None = None
 
 
@@ -338,7 +338,7 @@ class _CannedResponseFields(In):
     content: str | None = None
     category: str | None = Text(100)
     shortcut: str | None = Text(100)
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
     sort_order: SortOrder | None = None
 
 
@@ -383,7 +383,7 @@ class _CustomFieldFields(In):
     label: str | None = Text(250, nonblank=True)
     description: str | None = Text(1000)
     type: CustomFieldType | None = None
-    is_required: bool | None = None
+    is_required: StrictBool | None = None
     sort_order: SortOrder | None = None
     status: PublishStatus | None = None
 

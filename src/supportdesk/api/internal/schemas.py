@@ -18,7 +18,7 @@ X = TypeVar("X")
 MAX_INT = 2_147_483_647
 
 PublishStatus = Literal["published", "draft"]
-SortOrder = Annotated[int, Field(ge=0, le=MAX_INT)]
+SortOrder = Annotated[int, Field(ge=0, le=MAX_INT, strict=True)]
 
 HexColor = Annotated[str, hex_color("The color field must be a valid hex color.")]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, cast
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictBool, field_validator
 
 from supportdesk.api.internal.schemas import In, Out, Ref, Text, refuse_null
 from supportdesk.api.types import MAX_TEXT_LENGTH, Id, Instant, TagIds
@@ -47,8 +47,8 @@ class TicketUpdateIn(In):
     department_id: Id | None = None
     category_id: Id | None = None
     product_id: Id | None = None
-    is_resolved: bool | None = None
-    is_locked: bool | None = None
+    is_resolved: StrictBool | None = None
+    is_locked: StrictBool | None = None
     labels: TagIds | None = None
     custom_fields: CustomFieldValues | None = None
 
@@ -59,7 +59,7 @@ class TicketUpdateIn(In):
 
 class MessageIn(In):
     content: str = Text(MAX_TEXT_LENGTH, required=True)
-    is_internal: bool = False
+    is_internal: StrictBool = False
 
 
 # ---------------------------------------------------------------------- responses

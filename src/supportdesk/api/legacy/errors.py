@@ -1,4 +1,4 @@
-"""The simple ticket API's error body (seed 004): ``{"success": false, "error": …}``.
+"""The simple ticket API's error body: ``{"success": false, "error": …}``.
 
 Custom field problems add ``custom_field_errors``, one message per field id, as the
 reference documents for missing required fields.
@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from supportdesk.api.errors import ApiError, surface_route
 from supportdesk.core.errors import CustomerMismatch, NotFound, ValidationFailed
@@ -25,8 +26,16 @@ INVALID_CUSTOM_FIELDS = "Invalid custom fields"
 REQUIRED = "This field is required."
 
 
+class LegacyError(BaseModel):
+    """The simple ticket API's error body; ``custom_field_errors`` has one message per field id."""
+
+    success: Literal[False]
+    error: str
+    custom_field_errors: dict[str, str] = Field(default_factory=dict)
+
+
 def render_error(error: ApiError) -> JSONResponse:
-    body: dict[str, Any] = {"success": False, "error": error.message}
+    body: dict[str, Any] = {"success": False, "error": error.naming_scope()}
     field_errors = {
         name.removeprefix(CUSTOM_FIELD_ERRORS): messages[0]
         for name, messages in error.details.items()

@@ -20,6 +20,7 @@ from supportdesk.api.bodies import (
     body_error,
     decode_json,
     media_type,
+    refuse_json_as_form,
     validate_body,
 )
 from supportdesk.api.validation import contains_nul
@@ -46,6 +47,7 @@ def _merge(params: dict[str, Any], name: str, value: Any) -> None:
 
 async def _body_params(request: Request) -> dict[str, Any]:
     if media_type(request) in FORM_MEDIA_TYPES:
+        await refuse_json_as_form(request)
         params: dict[str, Any] = {}
         async with request.form(max_files=_MAX_FILES, max_fields=_MAX_FORM_FIELDS) as form:
             for name, value in form.multi_items():

@@ -10,6 +10,7 @@ from pydantic import (
     BaseModel,
     Field,
     HttpUrl,
+    StrictBool,
     TypeAdapter,
     ValidationError,
     ValidationInfo,
@@ -65,7 +66,7 @@ class ProjectUpdateIn(In):
     website_url: str | None = Field(default=None, max_length=500)
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     settings: dict[str, Any] | None = None
-    is_active: bool | None = None
+    is_active: StrictBool | None = None
 
     @field_validator("website_url")
     @classmethod
@@ -80,7 +81,7 @@ class ProjectUpdateIn(In):
 
 class AgentAssignIn(In):
     user_id: Id
-    is_lead: bool = False
+    is_lead: StrictBool = False
 
 
 class ApiKeyCreateIn(In):
@@ -192,7 +193,7 @@ class UserUpdateIn(In):
     email: Email | None = None
     role: Role | None = None
     # Seed 003 documents the field as `active`; the user list shows `is_active`.
-    is_active: bool | None = Field(
+    is_active: StrictBool | None = Field(
         default=None, validation_alias=AliasChoices("is_active", "active")
     )
     department: str | None = Field(default=None, max_length=255)

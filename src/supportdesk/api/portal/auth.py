@@ -37,7 +37,11 @@ def _token_out(token: IssuedToken) -> TokenOut:
     return TokenOut(access_token=token.token, expires_in=token.expires_in)
 
 
-@router.post("/login", response_model=SessionOut)
+@router.post(
+    "/login",
+    response_model=SessionOut,
+    responses={401: {"description": "The e-mail or the password is wrong."}},
+)
 async def login(body: LoginIn, auth: AuthServiceDep) -> SessionOut:
     return _session_out(await auth.login(body.email, body.password))
 

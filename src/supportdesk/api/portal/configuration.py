@@ -20,7 +20,7 @@ from supportdesk.api.portal.configuration_schemas import (
     CategoryEnvelope,
     CategoryIn,
     CategoryOut,
-    CategoryTree,
+    CategoryTreeList,
     CategoryUpdateIn,
     SlaPolicyEnvelope,
     SlaPolicyIn,
@@ -58,10 +58,12 @@ def _category_fields(body: CategoryIn | CategoryUpdateIn) -> CategoryFields:
     )
 
 
-@router.get("/categories", response_model=CategoryTree)
-async def list_categories(principal: PrincipalDep, categories: CategoryServiceDep) -> CategoryTree:
+@router.get("/categories", response_model=CategoryTreeList)
+async def list_categories(
+    principal: PrincipalDep, categories: CategoryServiceDep
+) -> CategoryTreeList:
     roots = await categories.tree(principal)
-    return CategoryTree(categories=[category_tree_out(node) for node in roots])
+    return CategoryTreeList(categories=[category_tree_out(node) for node in roots])
 
 
 @router.post("/categories", response_model=CategoryEnvelope, status_code=status.HTTP_201_CREATED)

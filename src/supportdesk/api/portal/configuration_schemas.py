@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, Field, StrictBool, ValidationInfo, field_validator
 
 from supportdesk.api.portal.schemas import In, Out, SlaPolicyOut, TagOut
 from supportdesk.api.types import Id, Instant, hex_color
@@ -84,7 +84,7 @@ class CategoryEnvelope(BaseModel):
     category: CategoryOut
 
 
-class CategoryTree(BaseModel):
+class CategoryTreeList(BaseModel):
     categories: list[CategoryTreeOut]
 
 
@@ -138,7 +138,7 @@ class CannedResponseIn(In):
     title: str = Field(min_length=1, max_length=255)
     body: str = Field(min_length=1, max_length=65535)
     shortcut: str | None = Field(default=None, max_length=64)
-    is_shared: bool = False
+    is_shared: StrictBool = False
     project_id: Id | None = None
     category_id: Id | None = None
 

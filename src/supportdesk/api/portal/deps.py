@@ -14,6 +14,10 @@ from supportdesk.auth.principal import Principal, PrincipalKind
 # Refresh and logout read the token itself, not the principal behind it.
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Security(bearer_jwt)]
 
-current_principal = authenticator({PrincipalKind.USER}, bearer_jwt)
+current_principal = authenticator(
+    {PrincipalKind.USER},
+    bearer_jwt,
+    takes="The portal takes a portal user's token (from POST /api/auth/login) as a Bearer token",
+)
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
@@ -16,6 +17,7 @@ from supportdesk.api.bodies import (
     loads_json,
     media_type,
     model_schema,
+    refuse_json_as_form,
     validate_body,
 )
 from supportdesk.api.body_limit import allow_attachments
@@ -46,6 +48,8 @@ async def parse_body(request: Request, model: type[ModelT]) -> tuple[ModelT, lis
         return validate_body(model, decode_json(await request.body())), []
     if kind == "multipart/form-data":
         allow_attachments(request)
+    else:
+        await refuse_json_as_form(request)
     # More files than that are refused (400) before any is kept.
     form = await request.form(max_files=MAX_ATTACHMENTS_PER_REQUEST)
     uploads: list[UploadFile] = []
@@ -55,6 +59,8 @@ async def parse_body(request: Request, model: type[ModelT]) -> tuple[ModelT, lis
         values = form.getlist(raw_key)
         files = [v for v in values if isinstance(v, UploadFile)]
         if key == "attachments":
+            if len(files) < len(values):
+                raise _text_among_files()
             uploads.extend(f for f in files if f.filename)
             continue
         texts = [v for v in values if isinstance(v, str)]
@@ -72,3 +78,13 @@ def _json_or_text(value: str) -> Any:
         return loads_json(value)
     except ValueError:
         return value
+
+
+def _text_among_files() -> RequestValidationError:
+    # Each part of ``attachments[]`` is a file (``format: binary``), not a text field.
+    error = {
+        "type": "value_error",
+        "loc": ("body", "attachments"),
+        "msg": "The attachments field must contain only files.",
+    }
+    return RequestValidationError([error])

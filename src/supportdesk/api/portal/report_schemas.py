@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator
+from pydantic import BaseModel
 
+from supportdesk.api.types import iso_date
 from supportdesk.core import status_words
 from supportdesk.core.enums import TicketStatus
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _iso_date(name: str) -> Callable[[Any], date]:
-    """A YYYY-MM-DD day and nothing else (no timestamps, no epoch seconds)."""
-
-    def parse(value: Any) -> date:
-        if isinstance(value, str) and _ISO_DATE.fullmatch(value):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        raise ValueError(f"The {name} field must be a valid date in the format YYYY-MM-DD.")
-
-    return parse
-
-
-FromDate = Annotated[date, BeforeValidator(_iso_date("from"))]
-ToDate = Annotated[date, BeforeValidator(_iso_date("to"))]
+FromDate = Annotated[
+    date, iso_date("The from field must be a valid date in the format YYYY-MM-DD.")
+]
+ToDate = Annotated[date, iso_date("The to field must be a valid date in the format YYYY-MM-DD.")]
 GroupBy = Literal["day", "week", "month"]
 
 

@@ -18,7 +18,12 @@ KEY_PAIR_SECURITY: dict[str, Any] = {
 
 async def current_project(request: Request, session: SessionDep) -> Principal:
     """The external-project API takes a project's key pair only."""
-    return await authenticate(request, session, accept={PrincipalKind.PROJECT})
+    return await authenticate(
+        request,
+        session,
+        accept={PrincipalKind.PROJECT},
+        takes="The external-project API takes a project key pair: X-Api-Key with X-Api-Secret",
+    )
 
 
 ProjectPrincipalDep = Annotated[Principal, Depends(current_project)]

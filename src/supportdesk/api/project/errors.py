@@ -9,8 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from supportdesk.api.errors import ApiError, surface_route
+
+
+class ProjectError(BaseModel):
+    """The external-project API's error body; ``details`` lists each invalid field's problems."""
+
+    error: str
+    details: dict[str, list[str]] = Field(default_factory=dict)
 
 
 def render_error(error: ApiError) -> JSONResponse:

@@ -11,7 +11,11 @@ from supportdesk.api.security import bearer_api_key
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.auth.scopes import Scope
 
-current_principal = authenticator({PrincipalKind.INTERNAL_KEY, PrincipalKind.USER}, bearer_api_key)
+current_principal = authenticator(
+    {PrincipalKind.INTERNAL_KEY, PrincipalKind.USER},
+    bearer_api_key,
+    takes="The REST API takes an internal API key or a portal user's token as a Bearer token",
+)
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 TicketListerDep = Annotated[Principal, with_scope(current_principal, Scope.TICKETS_LIST)]

@@ -1,4 +1,4 @@
-"""The REST API's error body (seed 002): ``{"error": {"code", "message", "details"}}``.
+"""The REST API's error body: ``{"error": {"code", "message", "details"}}``.
 
 Invalid data is 400 ``BAD_REQUEST`` here, with the failing fields in ``details``.
 """
@@ -9,16 +9,32 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 
 from supportdesk.api.errors import ApiError, surface_route
 from supportdesk.core.errors import ValidationFailed
+
+
+class RestErrorDetail(BaseModel):
+    """What went wrong: a code such as ``NOT_FOUND``, a sentence, and the invalid fields."""
+
+    code: str
+    message: str
+    details: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class RestError(BaseModel):
+    """The REST API's error body."""
+
+    error: RestErrorDetail
 
 
 def render_error(error: ApiError) -> JSONResponse:
     status, code = error.status, error.code
     if status == 422:
         status, code = 400, "BAD_REQUEST"
-    body = {"error": {"code": code, "message": error.message, "details": error.details or {}}}
+    message = error.naming_scope()
+    body = {"error": {"code": code, "message": message, "details": error.details or {}}}
     return JSONResponse(body, status_code=status)
 
 
