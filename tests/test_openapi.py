@@ -12,9 +12,13 @@ from fastapi import FastAPI
 from httpx import AsyncClient
 from openapi_spec_validator import validate
 
+from supportdesk.api.openapi import finish
+
 Operation = tuple[str, str, dict[str, Any]]
 
 OPERATION_ID = re.compile(r"^(portal|project|internal|agent|rest|legacy|service)(_[a-z0-9]+){2,}$")
+# The agent and external-project APIs read any body as JSON, whatever its Content-Type.
+READ_AS_JSON_WHATEVER_ITS_TYPE = ("/api/v1/external/", "/api/external/")
 ERROR_BODIES = {
     "/api/v1/internal/": "InternalError",
     "/api/v1/external/": "AgentError",
@@ -89,6 +93,7 @@ def test_schema_names_say_their_surface(document: dict[str, Any]) -> None:
 
 def test_no_operation_declares_fastapis_validation_error(document: dict[str, Any]) -> None:
     assert "HTTPValidationError" not in document["components"]["schemas"]
+    # The REST API answers invalid data 400: its one 422 is a reused Idempotency-Key.
     assert [
         (method, path)
         for path, method, operation in operations(document)
@@ -96,6 +101,7 @@ def test_no_operation_declares_fastapis_validation_error(document: dict[str, Any
         and path.startswith("/api/v1/")
         and "/internal/" not in path
         and "/external/" not in path
+        and not _takes_idempotency_key(operation)
     ] == []
 
 
@@ -124,7 +130,120 @@ def test_errors_are_declared_in_the_surfaces_own_body(document: dict[str, Any]) 
 def test_the_rest_api_declares_bad_input_as_400(document: dict[str, Any]) -> None:
     responses = document["paths"]["/api/v1/tickets"]["post"]["responses"]
     assert "400" in responses
-    assert "422" not in responses
+    assert responses["422"]["description"] == (
+        "The `Idempotency-Key` was sent before with another request."
+    )
+
+
+def _takes_idempotency_key(operation: dict[str, Any]) -> bool:
+    return any(p["name"] == "Idempotency-Key" for p in operation.get("parameters", []))
+
+
+def test_every_create_taking_a_credential_takes_an_idempotency_key(
+    document: dict[str, Any],
+) -> None:
+    creates = [
+        (path, operation)
+        for path, method, operation in operations(document)
+        if method == "post" and "201" in operation["responses"] and operation.get("security")
+    ]
+    assert creates
+    assert [path for path, operation in creates if not _takes_idempotency_key(operation)] == []
+
+
+def test_a_create_declares_its_replays_and_the_answers_a_key_may_get(
+    document: dict[str, Any],
+) -> None:
+    responses = document["paths"]["/api/tickets"]["post"]["responses"]
+
+    assert "Idempotent-Replayed" in responses["201"]["headers"]
+    assert "Retry-After" in responses["409"]["headers"]
+    assert "Idempotency-Key" in responses["422"]["description"]
+
+
+def test_every_operation_taking_a_body_declares_415(document: dict[str, Any]) -> None:
+    missing = [
+        (method, path)
+        for path, method, operation in operations(document)
+        if "requestBody" in operation
+        and not path.startswith(READ_AS_JSON_WHATEVER_ITS_TYPE)
+        and "415" not in operation["responses"]
+    ]
+    assert missing == []
+
+
+def test_operations_taking_no_body_do_not_declare_415(document: dict[str, Any]) -> None:
+    declared = [
+        (method, path)
+        for path, method, operation in operations(document)
+        if "requestBody" not in operation and "415" in operation["responses"]
+    ]
+    assert declared == []
+
+
+def test_surfaces_reading_any_body_as_json_do_not_declare_415(document: dict[str, Any]) -> None:
+    declared = [
+        (method, path)
+        for path, method, operation in operations(document)
+        if path.startswith(READ_AS_JSON_WHATEVER_ITS_TYPE) and "415" in operation["responses"]
+    ]
+    assert declared == []
+
+
+def test_415_says_to_send_json(document: dict[str, Any]) -> None:
+    responses = document["paths"]["/api/v1/tickets"]["post"]["responses"]
+    assert responses["415"]["description"] == (
+        "The body is sent with a Content-Type other than `application/json`."
+    )
+    assert responses["415"]["content"]["application/json"]["schema"]["$ref"].endswith("/RestError")
+
+
+def test_an_operation_taking_forms_declares_415_for_json_sent_as_a_form(
+    document: dict[str, Any],
+) -> None:
+    responses = document["paths"]["/api/tickets_create.php"]["post"]["responses"]
+    assert responses["415"]["description"] == (
+        "A form-encoded body holds JSON: send JSON as `Content-Type: application/json`."
+    )
+
+
+def test_every_summary_is_one_line_of_at_most_80_characters(document: dict[str, Any]) -> None:
+    long = [
+        operation["summary"]
+        for _, _, operation in operations(document)
+        if len(operation["summary"]) > 80 or "\n" in operation["summary"]
+    ]
+    assert long == []
+
+
+def test_no_summary_ends_with_a_full_stop(document: dict[str, Any]) -> None:
+    stops = [s for _, _, op in operations(document) if (s := op["summary"]).endswith(".")]
+    assert stops == []
+
+
+def test_a_summary_is_the_docstrings_first_sentence_when_it_is_short(
+    document: dict[str, Any],
+) -> None:
+    operation = document["paths"]["/api/external/tickets/{ticket_number}"]["get"]
+    assert (
+        operation["summary"]
+        == "A ticket by its number (e.g. NAIJ-2024-00043), with its conversation"
+    )
+    assert operation["description"].startswith(operation["summary"] + "; no internal notes.")
+
+
+def test_a_long_first_sentence_leaves_the_summary_to_the_operation_id() -> None:
+    app = FastAPI()
+
+    @app.patch("/api/v1/tickets/{ticket_id}")
+    async def update_ticket(ticket_id: int) -> None:
+        """Change any field of the ticket the caller may change, its status, priority,
+        assignee, tags and custom fields included. Fields not sent keep their value."""
+
+    operation = finish(app.openapi())["paths"]["/api/v1/tickets/{ticket_id}"]["patch"]
+
+    assert operation["summary"] == "Update ticket"
+    assert operation["description"].startswith("Change any field of the ticket")
 
 
 def test_too_many_requests_declares_the_rate_limit_headers(document: dict[str, Any]) -> None:

@@ -86,8 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/ready", tags=["health"])
     async def ready(request: Request) -> JSONResponse:
-        """The database (and Redis, when configured) answer, the worker's heartbeat is
-        fresh; the outbox backlog. 503 names the reasons.
+        """Whether the server is ready: the database (and Redis, when configured) answer,
+        the worker's heartbeat is fresh; the outbox backlog. 503 names the reasons.
 
         ``worker`` gives the age of the last heartbeat of the process running the jobs
         (``supportdesk worker``, or this server in-process); older than

@@ -127,6 +127,28 @@ class Settings(BaseSettings):
         ),
     )
 
+    # Webhooks (README "Webhooks"): where deliveries may go.
+    webhook_allow_http: bool = Field(
+        default=False, description="Accept http:// webhook URLs (https only otherwise)."
+    )
+    webhook_allowed_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        description=(
+            "Webhook hosts (names or addresses, comma-separated) delivered to even when they"
+            " resolve to a loopback, private, link-local or multicast address."
+        ),
+    )
+    webhook_concurrency: int = Field(
+        default=10, ge=1, le=200, description="Webhook deliveries one worker sends at once."
+    )
+
+    @field_validator("webhook_allowed_hosts", mode="before")
+    @classmethod
+    def _host_names(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(host.strip().lower() for host in value.split(",") if host.strip())
+        return value
+
     @field_validator("secret_key", mode="before")
     @classmethod
     def _secret_key_is_strong(cls, value: object) -> object:

@@ -272,6 +272,39 @@ async def test_the_simple_ticket_api_says_a_json_body_was_sent_as_a_form(
     assert response.json() == {"success": False, "error": NOT_SENT_AS_JSON}
 
 
+async def test_the_agent_api_reads_a_json_body_sent_as_a_form(
+    client: AsyncClient, make: Factory
+) -> None:
+    response = await client.put(
+        "/api/v1/external/profile",
+        content=json.dumps({"name": "Ada Agent"}),
+        headers={**FORM, "X-API-KEY": await _agent_key(make)},
+    )
+
+    assert response.status_code == 200
+    assert response.json()["data"]["name"] == "Ada Agent"
+
+
+async def test_the_project_api_reads_a_json_body_sent_as_a_form(
+    client: AsyncClient, make: Factory
+) -> None:
+    key, secret = await _project_pair(make)
+    body = {
+        "customer_name": "Ada",
+        "customer_email": "ada@example.test",
+        "subject": "Help",
+        "description": "It broke",
+    }
+
+    response = await client.post(
+        "/api/external/tickets",
+        content=json.dumps(body),
+        headers={**FORM, "X-Api-Key": key, "X-Api-Secret": secret},
+    )
+
+    assert response.status_code == 201, response.text
+
+
 # --- the scope a key lacks -------------------------------------------------------------
 
 

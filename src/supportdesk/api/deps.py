@@ -15,6 +15,7 @@ from fastapi.security import APIKeyHeader, HTTPBearer, SecurityScopes
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from supportdesk.api.client_address import client_address
+from supportdesk.api.idempotency import claim_key, resolves_principal
 from supportdesk.auth.principal import Principal, PrincipalKind
 from supportdesk.auth.scopes import Scope
 from supportdesk.config import Settings
@@ -31,6 +32,7 @@ from supportdesk.services.authentication import (
     Credentials,
     WrongCredential,
 )
+from supportdesk.services.business_calendars import BusinessCalendarService
 from supportdesk.services.canned_responses import CannedResponseService
 from supportdesk.services.categories import CategoryService
 from supportdesk.services.conversations import ConversationService
@@ -55,6 +57,7 @@ from supportdesk.services.tickets import (
     TicketReads,
     TicketTriage,
 )
+from supportdesk.services.webhooks import WebhookService
 
 S = TypeVar("S")
 
@@ -153,9 +156,10 @@ def authenticator(
         for name in security_scopes.scopes:
             scope = Scope(name)
             resolved.require(scope, refusal(scope))
+        await claim_key(request, session, resolved)
         return resolved
 
-    return principal
+    return resolves_principal(principal)
 
 
 def with_scope(resolver: PrincipalResolver, scope: Scope) -> Any:
@@ -200,6 +204,9 @@ ApiKeyServiceDep = Annotated[ApiKeyService, _on_session(ApiKeyService)]
 AccountServiceDep = Annotated[AccountService, _on_session(AccountService)]
 CategoryServiceDep = Annotated[CategoryService, _on_session(CategoryService)]
 SlaPolicyServiceDep = Annotated[SlaPolicyService, _on_session(SlaPolicyService)]
+BusinessCalendarServiceDep = Annotated[
+    BusinessCalendarService, _on_session(BusinessCalendarService)
+]
 CannedResponseServiceDep = Annotated[CannedResponseService, _on_session(CannedResponseService)]
 TagServiceDep = Annotated[TagService, _on_session(TagService)]
 ReportServiceDep = Annotated[ReportService, _on_session(ReportService)]
@@ -225,3 +232,10 @@ ProductServiceDep = Annotated[ProductService, _on_session(ProductService)]
 KnowledgeServiceDep = Annotated[KnowledgeService, _on_session(KnowledgeService)]
 ActivityLogServiceDep = Annotated[ActivityLogService, _on_session(ActivityLogService)]
 InternalReportServiceDep = Annotated[InternalReportService, _on_session(InternalReportService)]
+
+
+async def webhook_service(session: SessionDep, settings: SettingsDep) -> WebhookService:
+    return WebhookService(session, settings)
+
+
+WebhookServiceDep = Annotated[WebhookService, Depends(webhook_service)]

@@ -22,10 +22,23 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from supportdesk.api.allow import allowed_methods
 from supportdesk.api.bodies import NOT_SENT_AS_JSON
+from supportdesk.api.idempotency import IdempotentRoute
 from supportdesk.api.routing import owns
 from supportdesk.api.validation import validation_details
-from supportdesk.core.db import DRIVER_CONNECTION_ERRORS, database_outage, is_connection_error
-from supportdesk.core.errors import DomainError, Forbidden, MissingScope, RateLimited
+from supportdesk.core.db import (
+    DRIVER_CONNECTION_ERRORS,
+    LOCK_NOT_AVAILABLE,
+    database_outage,
+    is_connection_error,
+    sqlstate,
+)
+from supportdesk.core.errors import (
+    DomainError,
+    Forbidden,
+    IdempotencyKeyInUse,
+    MissingScope,
+    RateLimited,
+)
 
 log = logging.getLogger(__name__)
 
@@ -70,12 +83,12 @@ _HTTP_ERRORS = {
 
 def surface_route(renderer: ErrorRenderer) -> type[APIRoute]:
     """An APIRoute class whose routes render their errors with ``renderer``."""
-    return type("SurfaceRoute", (APIRoute,), {"error_renderer": staticmethod(renderer)})
+    return type("SurfaceRoute", (IdempotentRoute,), {"error_renderer": staticmethod(renderer)})
 
 
 def to_api_error(exc: Exception) -> ApiError:
     """Classify any exception; anything unforeseen is a 500 (and a bug)."""
-    if isinstance(exc, RateLimited):
+    if isinstance(exc, RateLimited | IdempotencyKeyInUse):
         return ApiError(
             exc.status_code, exc.code, exc.message, headers={"Retry-After": str(exc.retry_after)}
         )
@@ -97,6 +110,10 @@ def to_api_error(exc: Exception) -> ApiError:
     if isinstance(exc, StaleDataError):
         # Writes to a ticket queue on its row lock; a change that still lost the race
         # (made by something that does not take the lock) succeeds when tried again.
+        return ApiError(409, *_HTTP_ERRORS[409], headers={"Retry-After": "1"})
+    if isinstance(exc, DBAPIError) and sqlstate(exc) == LOCK_NOT_AVAILABLE:
+        # A lock not granted within lock_timeout (an idempotent create bounds its waits):
+        # the work it waited for will be done, and a retry can go ahead.
         return ApiError(409, *_HTTP_ERRORS[409], headers={"Retry-After": "1"})
     if isinstance(exc, IntegrityError):
         # A uniqueness rule the validation could not foresee.

@@ -25,6 +25,8 @@ from pydantic.json_schema import models_json_schema
 
 from supportdesk.api import agent, internal, legacy, portal, project, rest
 from supportdesk.api.agent.errors import AgentError
+from supportdesk.api.idempotency import HEADER as IDEMPOTENCY_HEADER
+from supportdesk.api.idempotency import REPLAYED_HEADER
 from supportdesk.api.internal.errors import InternalError
 from supportdesk.api.legacy.errors import LegacyError
 from supportdesk.api.portal.errors import PortalError
@@ -47,6 +49,8 @@ class Surface:
     invalid_status: int
     # Words its own class names start with to say "this surface" (project: External…).
     aliases: tuple[str, ...] = ()
+    # Reads a body as JSON whatever its Content-Type says, so never answers 415.
+    ignores_content_type: bool = False
 
     @property
     def title(self) -> str:
@@ -57,10 +61,17 @@ class Surface:
 # portal's /api holds every other.
 SURFACES = (
     Surface("internal", internal.PREFIX, InternalError, 422),
-    Surface("agent", agent.PREFIX, AgentError, 422),
+    Surface("agent", agent.PREFIX, AgentError, 422, ignores_content_type=True),
     Surface("rest", rest.PREFIX, RestError, 400),
     Surface("legacy", legacy.PATHS, LegacyError, 422),
-    Surface("project", project.PREFIX, ProjectError, 422, aliases=("External",)),
+    Surface(
+        "project",
+        project.PREFIX,
+        ProjectError,
+        422,
+        aliases=("External",),
+        ignores_content_type=True,
+    ),
     Surface("portal", portal.PREFIX, PortalError, 422),
 )
 # Paths outside every surface: /health and /ready.
@@ -93,11 +104,18 @@ _STATUS_TEXT = {
     404: "The resource does not exist, or is not visible to this credential.",
     405: "This operation is refused.",
     409: "The change conflicts with the current state (a duplicate, or a concurrent change).",
+    412: "`If-Match` names a version the ticket has moved on from; nothing was changed.",
     413: "The request body is larger than the server accepts.",
+    415: "The body is sent with a Content-Type other than `application/json`.",
     422: "The parameters or the body are invalid; the body names each field.",
     429: "Too many requests from this credential; wait for `Retry-After` seconds.",
     503: "The database is unavailable or busy; try again after `Retry-After` seconds.",
 }
+# Where a form is taken too, only a form-encoded body that is really JSON is refused.
+_FORM_BODY_IS_JSON = (
+    "A form-encoded body holds JSON: send JSON as `Content-Type: application/json`."
+)
+_FORM_MEDIA_TYPES = frozenset({"multipart/form-data", "application/x-www-form-urlencoded"})
 _RETRY_AFTER = {
     "description": "Seconds to wait before trying again.",
     "schema": {"type": "integer"},
@@ -114,6 +132,10 @@ _CREDENTIALS = {
     "ProjectKey": "a connected project's key pair in `X-Api-Key` and `X-Api-Secret`",
 }
 _REST_BEARER = "an internal API key (`sdk_…`) or a portal user's JWT as `Authorization: Bearer …`"
+# Longer first sentences are left to the description.
+SUMMARY_LENGTH = 80
+_SENTENCE_END = re.compile(r"(?<!\be\.g)(?<!\bi\.e)[.;:](?=\s)")
+_CODE_SPAN = re.compile(r"(`+)[^`]+?\1")
 _INTERNAL_KEY_SURFACES = frozenset({"internal", "legacy"})
 _UNLIMITED_PATHS = frozenset({"/health", "/ready"})
 
@@ -146,6 +168,8 @@ def finish(document: Document) -> Document:
         surface = surface_of(path)
         operation["operationId"] = operation_id(path, method, operation, document)
         _declare_errors(path, method, operation, surface, document)
+        _declare_idempotent(operation, surface)
+        _declare_conditional(method, operation)
         _describe(operation, surface)
     return document
 
@@ -335,7 +359,15 @@ def _error_statuses(
     if "requestBody" in operation:
         # 400: a body that is not what its Content-Type says (JSON that does not parse).
         statuses |= {400, 413}
+        if not surface.ignores_content_type:
+            statuses.add(415)
+    if _takes_header(operation, "If-Match"):
+        statuses.add(412)
     return statuses
+
+
+def _takes_forms(operation: Document) -> bool:
+    return not _FORM_MEDIA_TYPES.isdisjoint(operation.get("requestBody", {}).get("content", {}))
 
 
 def _error_response(status: int, surface: Surface, description: str | None = None) -> Document:
@@ -378,6 +410,8 @@ def _declare_errors(
     for status in sorted(statuses):
         declared_response = responses.get(str(status), {})
         description = declared_response.get("description")
+        if status == 415 and description is None and _takes_forms(operation):
+            description = _FORM_BODY_IS_JSON
         responses[str(status)] = _error_response(status, surface, description)
     if path not in _UNLIMITED_PATHS:
         for key, response in responses.items():
@@ -388,6 +422,73 @@ def _declare_errors(
                         for name, text in _RATE_LIMIT_HEADERS.items()
                     }
                 )
+
+
+# ------------------------------------------------------------------- idempotent creates
+
+_KEY_REUSED = "The `Idempotency-Key` was sent before with another request."
+_KEY_IN_USE = (
+    "A duplicate, or a concurrent change; or the first request with this "
+    "`Idempotency-Key` is still running: try again after `Retry-After` seconds."
+)
+_REPLAYED = {
+    "description": "`true` on a repeat of a create: the first answer, sent again.",
+    "schema": {"type": "string", "enum": ["true"]},
+}
+
+
+def _declare_idempotent(operation: Document, surface: Surface | None) -> None:
+    """A create taking ``Idempotency-Key`` answers repeats with the stored answer, refuses
+    a reused key (422, in every surface) and may ask a repeat to wait (409)."""
+    takes_key = any(
+        parameter.get("in") == "header" and parameter.get("name") == IDEMPOTENCY_HEADER
+        for parameter in operation.get("parameters", [])
+    )
+    if surface is None or not takes_key:
+        return
+    responses: Document = operation.setdefault("responses", {})
+    invalid = responses.get("422", {}).get("description")
+    reused = f"{invalid} Or: {_KEY_REUSED[0].lower()}{_KEY_REUSED[1:]}" if invalid else _KEY_REUSED
+    responses["422"] = _error_response(422, surface, reused)
+    responses["409"] = _error_response(409, surface, _KEY_IN_USE)
+    responses["409"]["headers"] = {"Retry-After": _RETRY_AFTER}
+    for key, response in responses.items():
+        if key.startswith("2"):
+            response.setdefault("headers", {})[REPLAYED_HEADER] = _REPLAYED
+    ordered = dict(sorted(responses.items()))
+    responses.clear()
+    responses.update(ordered)
+
+
+# ------------------------------------------------------------------- conditional requests
+
+_ETAG = {
+    "description": "The ticket's version, for `If-None-Match` and `If-Match`.",
+    "schema": {"type": "string"},
+}
+
+
+def _takes_header(operation: Document, name: str) -> bool:
+    return any(
+        parameter.get("in") == "header" and str(parameter.get("name", "")).lower() == name.lower()
+        for parameter in operation.get("parameters", [])
+    )
+
+
+def _declare_conditional(method: str, operation: Document) -> None:
+    """A ticket read (it takes If-None-Match) may answer 304; it and a change that
+    answers with the ticket (it takes If-Match) send its version as ``ETag``."""
+    responses: Document = operation.setdefault("responses", {})
+    reads = _takes_header(operation, "If-None-Match")
+    if reads and method == "get":
+        responses["304"] = {
+            "description": "The ticket is still at the version `If-None-Match` names; no body.",
+            "headers": {"ETag": _ETAG},
+        }
+    if reads or (_takes_header(operation, "If-Match") and method != "delete"):
+        for key, response in responses.items():
+            if key.startswith("2"):
+                response.setdefault("headers", {})["ETag"] = _ETAG
 
 
 # ------------------------------------------------------------------- descriptions
@@ -415,11 +516,21 @@ def _credential(operation: Document, surface: Surface | None) -> str | None:
     return sentence + "."
 
 
+def _first_sentence(text: str) -> str:
+    """The first paragraph up to its first full stop, semicolon or colon, on one line;
+    neither an abbreviation (``e.g.``) nor a ``code span`` ends a sentence."""
+    paragraph = " ".join(text.split("\n\n")[0].split())
+    spans = [match.span() for match in _CODE_SPAN.finditer(paragraph)]
+    for end in _SENTENCE_END.finditer(paragraph):
+        if not any(start < end.start() < stop for start, stop in spans):
+            return paragraph[: end.start()]
+    return paragraph.rstrip(".;:")
+
+
 def _summary(operation_id: str, docstring: str) -> str:
-    """The docstring's first sentence; without one, the operation id read aloud."""
-    first = re.split(r"(?<=[.;:])\s", docstring.split("\n\n")[0], maxsplit=1)[0]
-    first = " ".join(first.split()).rstrip(".;:")
-    if first:
+    """The docstring's first sentence if it fits on a line; else the operation id read aloud."""
+    first = _first_sentence(docstring)
+    if first and len(first) <= SUMMARY_LENGTH:
         return first
     words = operation_id.split("_")[1:]
     action = words[-1]

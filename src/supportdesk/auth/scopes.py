@@ -100,6 +100,17 @@ class Scope(StrEnum):
     API_KEYS_READ = "api-keys:read"
     API_KEYS_UPDATE = "api-keys:update"
     API_KEYS_DELETE = "api-keys:delete"
+    WEBHOOKS_LIST = "webhooks:list"
+    WEBHOOKS_CREATE = "webhooks:create"
+    WEBHOOKS_READ = "webhooks:read"
+    # Also rotates the secret, sends a test and re-sends a delivery.
+    WEBHOOKS_UPDATE = "webhooks:update"
+    WEBHOOKS_DELETE = "webhooks:delete"
+    BUSINESS_CALENDARS_LIST = "business-calendars:list"
+    BUSINESS_CALENDARS_CREATE = "business-calendars:create"
+    BUSINESS_CALENDARS_READ = "business-calendars:read"
+    BUSINESS_CALENDARS_UPDATE = "business-calendars:update"
+    BUSINESS_CALENDARS_DELETE = "business-calendars:delete"
 
     # --- the portal's actions (seed 003) that no key scope names on its own
     REPLIES_CREATE = "replies:create"

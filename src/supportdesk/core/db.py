@@ -188,3 +188,14 @@ def autonomous_engine(session: AsyncSession) -> AsyncEngine | None:
     """The engine for transactions committed apart from ``session``'s (PostgreSQL only)."""
     engine: AsyncEngine | None = session.info.get(AUTONOMOUS)
     return engine
+
+
+# PostgreSQL's lock_not_available: a lock wait outlasted lock_timeout.
+LOCK_NOT_AVAILABLE = "55P03"
+
+
+def sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE PostgreSQL answered with, however the driver wrapped it."""
+    cause = getattr(exc.orig, "__cause__", None)
+    state = getattr(exc.orig, "sqlstate", None) or getattr(cause, "sqlstate", None)
+    return str(state) if state else None

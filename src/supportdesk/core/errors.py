@@ -52,6 +52,14 @@ class Conflict(DomainError):
     default_message = "The resource conflicts with the current state."
 
 
+class PreconditionFailed(DomainError):
+    """A change made conditional on a version of the resource that is no longer current."""
+
+    status_code = 412
+    code = "PRECONDITION_FAILED"
+    default_message = "The ticket has changed since that version; read it again."
+
+
 class PayloadTooLarge(DomainError):
     status_code = 413
     code = "PAYLOAD_TOO_LARGE"
@@ -82,3 +90,23 @@ class Unavailable(DomainError):
     status_code = 503
     code = "SERVICE_UNAVAILABLE"
     default_message = "The service is busy; try again shortly."
+
+
+class IdempotencyKeyReused(DomainError):
+    status_code = 422
+    code = "IDEMPOTENCY_KEY_REUSED"
+    default_message = (
+        "This Idempotency-Key was used with a different request; use a new key for a new request."
+    )
+
+
+class IdempotencyKeyInUse(Conflict):
+    """The first request with this key is still running; ``retry_after`` in seconds."""
+
+    default_message = (
+        "A request with this Idempotency-Key is still being processed; retry after Retry-After."
+    )
+
+    def __init__(self, retry_after: int, message: str | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -17,3 +17,5 @@ class EventType(StrEnum):
     TICKET_RATED = "ticket.rated"
     TICKET_DELETED = "ticket.deleted"
     SLA_BREACHED = "sla.breached"
+    SLA_WARNING = "sla.warning"
+    CUSTOMER_CREATED = "customer.created"

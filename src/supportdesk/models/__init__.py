@@ -4,10 +4,12 @@ from supportdesk.models.activity import Activity
 from supportdesk.models.api_key import ApiKey
 from supportdesk.models.auth import RevokedToken
 from supportdesk.models.base import Base
+from supportdesk.models.calendar import BusinessCalendar
 from supportdesk.models.canned_response import CannedResponse
 from supportdesk.models.custom_field import CustomField
 from supportdesk.models.department import Department, department_agents
 from supportdesk.models.heartbeat import WorkerHeartbeat
+from supportdesk.models.idempotency import IdempotencyRecord
 from supportdesk.models.knowledge import KnowledgeArticle, KnowledgeCategory
 from supportdesk.models.message import Attachment, Message, MessageLike
 from supportdesk.models.notification import Notification
@@ -26,6 +28,7 @@ from supportdesk.models.ticket import (
     ticket_tags,
 )
 from supportdesk.models.user import User
+from supportdesk.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "DEFAULT_PROJECT_ID",
@@ -33,10 +36,12 @@ __all__ = [
     "ApiKey",
     "Attachment",
     "Base",
+    "BusinessCalendar",
     "CannedResponse",
     "Category",
     "CustomField",
     "Department",
+    "IdempotencyRecord",
     "KnowledgeArticle",
     "KnowledgeCategory",
     "Message",
@@ -56,6 +61,9 @@ __all__ = [
     "TicketTally",
     "User",
     "Watcher",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "WorkerHeartbeat",
     "department_agents",
     "ticket_tags",

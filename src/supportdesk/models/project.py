@@ -30,6 +30,11 @@ class Project(TimestampMixin, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_active: Mapped[bool] = mapped_column(default=True, index=True)
+    # When its tickets' SLA clocks run, unless their SLA policy names a calendar; none
+    # is around the clock.
+    business_calendar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_calendars.id", ondelete="SET NULL")
+    )
 
     agent_links: Mapped[list[ProjectAgent]] = relationship(
         back_populates="project", lazy="raise", cascade="all, delete-orphan"

@@ -38,3 +38,7 @@ class SlaPolicy(TimestampMixin, Base):
     priority: Mapped[Priority] = mapped_column(enum_type(Priority))
     first_response_minutes: Mapped[int]
     resolution_minutes: Mapped[int]
+    # Overrides the project's calendar for the tickets this policy applies to.
+    business_calendar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_calendars.id", ondelete="SET NULL")
+    )

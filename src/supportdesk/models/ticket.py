@@ -25,6 +25,7 @@ from supportdesk.models.base import Base, TimestampMixin, enum_type
 
 if TYPE_CHECKING:
     from supportdesk.models.activity import Activity
+    from supportdesk.models.calendar import BusinessCalendar
     from supportdesk.models.department import Department
     from supportdesk.models.message import Attachment, Message
     from supportdesk.models.product import Product
@@ -182,6 +183,16 @@ class Ticket(TimestampMixin, Base):
     sla_started_at: Mapped[datetime | None]
     sla_paused_at: Mapped[datetime | None]
     sla_paused_seconds: Mapped[int] = mapped_column(default=0)
+    # The calendar the due dates were counted in (none: around the clock); the seconds
+    # above are business seconds of it. At *_warns_at 80% of a target's business time
+    # has passed; *_warned_at records the one warning sent.
+    business_calendar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("business_calendars.id", ondelete="SET NULL")
+    )
+    first_response_warns_at: Mapped[datetime | None]
+    resolution_warns_at: Mapped[datetime | None]
+    first_response_warned_at: Mapped[datetime | None]
+    resolution_warned_at: Mapped[datetime | None]
 
     last_reply_at: Mapped[datetime | None]
     last_reply_by: Mapped[SenderType | None] = mapped_column(enum_type(SenderType))
@@ -201,6 +212,7 @@ class Ticket(TimestampMixin, Base):
     department: Mapped[Department | None] = relationship(lazy="raise")
     product: Mapped[Product | None] = relationship(lazy="raise")
     sla_policy: Mapped[SlaPolicy | None] = relationship(lazy="raise")
+    business_calendar: Mapped[BusinessCalendar | None] = relationship(lazy="raise")
     tags: Mapped[list[Tag]] = relationship(secondary=ticket_tags, lazy="raise", order_by="Tag.id")
     messages: Mapped[list[Message]] = relationship(
         back_populates="ticket", lazy="raise", order_by="Message.id"
@@ -247,6 +259,23 @@ Index(
     Ticket.resolution_due_at,
     postgresql_where=RESOLUTION_CLOCK_RUNS,
     sqlite_where=RESOLUTION_CLOCK_RUNS,
+)
+# Running clocks not yet warned of: what the minute's warning check reads, in these words.
+FIRST_RESPONSE_WARNING_PENDING = and_(
+    FIRST_RESPONSE_CLOCK_RUNS, Ticket.first_response_warned_at.is_(None)
+)
+RESOLUTION_WARNING_PENDING = and_(RESOLUTION_CLOCK_RUNS, Ticket.resolution_warned_at.is_(None))
+Index(
+    "ix_tickets_first_response_warning",
+    Ticket.first_response_warns_at,
+    postgresql_where=FIRST_RESPONSE_WARNING_PENDING,
+    sqlite_where=FIRST_RESPONSE_WARNING_PENDING,
+)
+Index(
+    "ix_tickets_resolution_warning",
+    Ticket.resolution_warns_at,
+    postgresql_where=RESOLUTION_WARNING_PENDING,
+    sqlite_where=RESOLUTION_WARNING_PENDING,
 )
 
 

@@ -11,7 +11,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from supportdesk.core.enums import Role, TicketStatus
 from supportdesk.models import Activity, Attachment, ProjectAgent, RevokedToken, Ticket, User
-from supportdesk.models.ticket import FIRST_RESPONSE_CLOCK_RUNS, RESOLUTION_CLOCK_RUNS
+from supportdesk.models.ticket import (
+    FIRST_RESPONSE_CLOCK_RUNS,
+    FIRST_RESPONSE_WARNING_PENDING,
+    RESOLUTION_CLOCK_RUNS,
+    RESOLUTION_WARNING_PENDING,
+)
 from supportdesk.repositories.base import Repository, not_deleted
 
 _FINISHED = (TicketStatus.RESOLVED, TicketStatus.CLOSED)
@@ -59,6 +64,26 @@ class MaintenanceRepository(Repository):
             Ticket.resolution_breached_at, Ticket.resolution_due_at, resolution_overdue(at), at
         )
 
+    async def mark_first_response_warnings(self, at: datetime) -> Sequence[BreachedTicket]:
+        """Flag every running first-response clock that reached its warning instant, once.
+
+        In the words of ix_tickets_first_response_warning: only clocks not yet warned of.
+        """
+        return await self._mark(
+            Ticket.first_response_warned_at,
+            Ticket.first_response_due_at,
+            and_(FIRST_RESPONSE_WARNING_PENDING, Ticket.first_response_warns_at <= at),
+            at,
+        )
+
+    async def mark_resolution_warnings(self, at: datetime) -> Sequence[BreachedTicket]:
+        return await self._mark(
+            Ticket.resolution_warned_at,
+            Ticket.resolution_due_at,
+            and_(RESOLUTION_WARNING_PENDING, Ticket.resolution_warns_at <= at),
+            at,
+        )
+
     async def _mark(
         self,
         flag: InstrumentedAttribute[datetime | None],
@@ -69,7 +94,8 @@ class MaintenanceRepository(Repository):
         rows = await self.session.execute(
             update(Ticket)
             .where(flag.is_(None), not_deleted(Ticket), overdue)
-            .values({flag.key: at})
+            # A bulk UPDATE passes the mapper by: the version moves on here.
+            .values({flag.key: at, Ticket.version.key: Ticket.version + 1})
             .returning(Ticket.id, Ticket.ticket_number, Ticket.project_id, due)
             .execution_options(synchronize_session=False)
         )

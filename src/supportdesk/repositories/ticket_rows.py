@@ -40,6 +40,7 @@ from supportdesk.core.enums import MessageType, Priority, TicketSource, TicketSt
 from supportdesk.models import (
     Activity,
     Attachment,
+    BusinessCalendar,
     Category,
     Message,
     Project,
@@ -89,6 +90,21 @@ class SlaPolicyRef:
     priority: Priority
     first_response_minutes: int
     resolution_minutes: int
+    business_calendar_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessCalendarRef:
+    """The calendar a ticket's clocks count in, whole: the read counts business time."""
+
+    id: int
+    name: str
+    timezone: str
+    is_24x7: bool
+    hours: dict[str, Any]
+    holidays: list[dict[str, Any]]
+    country: str | None
+    subdivision: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,16 +165,19 @@ class TicketDetailView:
     first_responded_at: datetime | None
     first_response_breached_at: datetime | None
     resolution_breached_at: datetime | None
+    sla_paused_at: datetime | None
     resolved_at: datetime | None
     closed_at: datetime | None
     last_activity_at: datetime
     created_at: datetime
     updated_at: datetime
+    version: int
     project: ProjectRef
     category: LabelRef | None
     creator: UserRef | None
     assignee: UserRef | None
     sla_policy: SlaPolicyRef | None
+    business_calendar: BusinessCalendarRef | None
     rating: RatingView | None
     tags: list[LabelRef]
     messages: list[MessageView]
@@ -270,6 +289,44 @@ _RELATIONS = {
 }
 
 
+# The many-to-one relations every ticket row shows: its project, category, creator and
+# assignee (whose id is the ticket's assignee_id).
+_SHOWN_COLUMNS = (
+    Project.id.label("project_id"),
+    Project.name.label("project_name"),
+    Project.slug.label("project_slug"),
+    Category.id.label("category_id"),
+    Category.name.label("category_name"),
+    Category.color.label("category_color"),
+    _Creator.id.label("creator_id"),
+    _Creator.name.label("creator_name"),
+    _Assignee.name.label("assignee_name"),
+)
+
+
+def _join_shown(statement: Select[*tuple[Any, ...]]) -> Select[*tuple[Any, ...]]:
+    return (
+        statement.join(Project, Project.id == Ticket.project_id)
+        .outerjoin(Category, Category.id == Ticket.category_id)
+        .outerjoin(_Creator, _Creator.id == Ticket.creator_id)
+        .outerjoin(_Assignee, _Assignee.id == Ticket.assignee_id)
+    )
+
+
+def _shown(row: Row[*tuple[Any, ...]]) -> dict[str, Any]:
+    """The views of the relations of ``_SHOWN_COLUMNS``, by the ticket views' names."""
+    return {
+        "project": ProjectRef(row.project_id, row.project_name, row.project_slug),
+        "category": (
+            LabelRef(row.category_id, row.category_name, row.category_color)
+            if row.category_id is not None
+            else None
+        ),
+        "creator": _user(row.creator_id, row.creator_name),
+        "assignee": _user(row.assignee_id, row.assignee_name),
+    }
+
+
 # The ticket's own columns, named as the view names them.
 _TICKET_COLUMNS = (
     Ticket.id,
@@ -290,28 +347,30 @@ _TICKET_COLUMNS = (
     Ticket.first_responded_at,
     Ticket.first_response_breached_at,
     Ticket.resolution_breached_at,
+    Ticket.sla_paused_at,
     Ticket.resolved_at,
     Ticket.closed_at,
     Ticket.last_activity_at,
     Ticket.created_at,
     Ticket.updated_at,
+    Ticket.version,
 )
-# Its many-to-one relations, joined in, with the rating (one per ticket at most).
+# Its other many-to-one relations, joined in, with the rating (one per ticket at most).
 _RELATED_COLUMNS = (
-    Project.id.label("project_id"),
-    Project.name.label("project_name"),
-    Project.slug.label("project_slug"),
-    Category.id.label("category_id"),
-    Category.name.label("category_name"),
-    Category.color.label("category_color"),
-    _Creator.id.label("creator_id"),
-    _Creator.name.label("creator_name"),
-    _Assignee.name.label("assignee_name"),
     SlaPolicy.id.label("sla_id"),
     SlaPolicy.project_id.label("sla_project_id"),
     SlaPolicy.priority.label("sla_priority"),
     SlaPolicy.first_response_minutes.label("sla_first_response_minutes"),
     SlaPolicy.resolution_minutes.label("sla_resolution_minutes"),
+    SlaPolicy.business_calendar_id.label("sla_business_calendar_id"),
+    BusinessCalendar.id.label("calendar_id"),
+    BusinessCalendar.name.label("calendar_name"),
+    BusinessCalendar.timezone.label("calendar_timezone"),
+    BusinessCalendar.is_24x7.label("calendar_is_24x7"),
+    BusinessCalendar.hours.label("calendar_hours"),
+    BusinessCalendar.holidays.label("calendar_holidays"),
+    BusinessCalendar.country.label("calendar_country"),
+    BusinessCalendar.subdivision.label("calendar_subdivision"),
     Rating.score.label("rating_score"),
     Rating.comment.label("rating_comment"),
     Rating.created_at.label("rated_at"),
@@ -328,12 +387,9 @@ def _ticket_statement(principal: Principal) -> Select[*tuple[Any, ...]]:
     statement = _TICKET_STATEMENTS.get(shape)
     if statement is None:
         statement = _TICKET_STATEMENTS[shape] = (
-            select(*_TICKET_COLUMNS, *_RELATED_COLUMNS)
-            .join(Project, Project.id == Ticket.project_id)
-            .outerjoin(Category, Category.id == Ticket.category_id)
-            .outerjoin(_Creator, _Creator.id == Ticket.creator_id)
-            .outerjoin(_Assignee, _Assignee.id == Ticket.assignee_id)
+            _join_shown(select(*_TICKET_COLUMNS, *_SHOWN_COLUMNS, *_RELATED_COLUMNS))
             .outerjoin(SlaPolicy, SlaPolicy.id == Ticket.sla_policy_id)
+            .outerjoin(BusinessCalendar, BusinessCalendar.id == Ticket.business_calendar_id)
             .outerjoin(Rating, Rating.ticket_id == Ticket.id)
             .where(Ticket.id == _TICKET_ID, not_deleted(Ticket), visibility(principal))
         )
@@ -417,19 +473,14 @@ def _ticket(
         first_responded_at=row.first_responded_at,
         first_response_breached_at=row.first_response_breached_at,
         resolution_breached_at=row.resolution_breached_at,
+        sla_paused_at=row.sla_paused_at,
         resolved_at=row.resolved_at,
         closed_at=row.closed_at,
         last_activity_at=row.last_activity_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
-        project=ProjectRef(row.project_id, row.project_name, row.project_slug),
-        category=(
-            LabelRef(row.category_id, row.category_name, row.category_color)
-            if row.category_id is not None
-            else None
-        ),
-        creator=_user(row.creator_id, row.creator_name),
-        assignee=_user(row.assignee_id, row.assignee_name),
+        version=row.version,
+        **_shown(row),
         sla_policy=(
             SlaPolicyRef(
                 row.sla_id,
@@ -437,8 +488,23 @@ def _ticket(
                 row.sla_priority,
                 row.sla_first_response_minutes,
                 row.sla_resolution_minutes,
+                row.sla_business_calendar_id,
             )
             if row.sla_id is not None
+            else None
+        ),
+        business_calendar=(
+            BusinessCalendarRef(
+                row.calendar_id,
+                row.calendar_name,
+                row.calendar_timezone,
+                row.calendar_is_24x7,
+                row.calendar_hours,
+                row.calendar_holidays,
+                row.calendar_country,
+                row.calendar_subdivision,
+            )
+            if row.calendar_id is not None
             else None
         ),
         rating=(
@@ -475,15 +541,6 @@ _SUMMARY_COLUMNS = (
     Ticket.last_activity_at,
     Ticket.created_at,
     Ticket.updated_at,
-    Project.id.label("project_id"),
-    Project.name.label("project_name"),
-    Project.slug.label("project_slug"),
-    Category.id.label("category_id"),
-    Category.name.label("category_name"),
-    Category.color.label("category_color"),
-    _Creator.id.label("creator_id"),
-    _Creator.name.label("creator_name"),
-    _Assignee.name.label("assignee_name"),
     _REPLY_COUNT,
 )
 _TAGS_OF_TICKETS = (
@@ -507,11 +564,7 @@ async def summaries(
     connection = await session.connection()
     rows = (
         await connection.execute(
-            select(*_SUMMARY_COLUMNS)
-            .join(Project, Project.id == Ticket.project_id)
-            .outerjoin(Category, Category.id == Ticket.category_id)
-            .outerjoin(_Creator, _Creator.id == Ticket.creator_id)
-            .outerjoin(_Assignee, _Assignee.id == Ticket.assignee_id)
+            _join_shown(select(*_SUMMARY_COLUMNS, *_SHOWN_COLUMNS))
             .where(Ticket.id.in_(ids))
             .order_by(*order_by)
         )
@@ -533,14 +586,7 @@ async def summaries(
             last_activity_at=row.last_activity_at,
             created_at=row.created_at,
             updated_at=row.updated_at,
-            project=ProjectRef(row.project_id, row.project_name, row.project_slug),
-            category=(
-                LabelRef(row.category_id, row.category_name, row.category_color)
-                if row.category_id is not None
-                else None
-            ),
-            creator=_user(row.creator_id, row.creator_name),
-            assignee=_user(row.assignee_id, row.assignee_name),
+            **_shown(row),
             reply_count=row.reply_count,
             tags=tags.get(row.id, []),
         )

@@ -20,6 +20,7 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    update,
 )
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -43,7 +44,11 @@ from supportdesk.models import (
     TicketTally,
     Watcher,
 )
-from supportdesk.models.ticket import FIRST_RESPONSE_CLOCK_RUNS, RESOLUTION_CLOCK_RUNS
+from supportdesk.models.ticket import (
+    FIRST_RESPONSE_CLOCK_RUNS,
+    RESOLUTION_CLOCK_RUNS,
+    ticket_tags,
+)
 from supportdesk.repositories.base import Repository, contains_text, count_rows, not_deleted
 from supportdesk.repositories.dialect import insert_for, prefix_query, text_matches
 from supportdesk.repositories.keyset import Ordering, keyset_page
@@ -112,6 +117,7 @@ _SUMMARY_LOADS = (
 _EDIT_LOADS = (
     *_SUMMARY_LOADS,
     joinedload(Ticket.sla_policy),
+    joinedload(Ticket.business_calendar),
     joinedload(Ticket.department),
     joinedload(Ticket.product),
     joinedload(Ticket.customer),
@@ -363,14 +369,18 @@ class TicketRepository(Repository):
     ) -> Ticket | None:
         """A ticket by number (PREFIX-YYYY-NNNNN), for a change made for its customer.
 
-        With what the ticket rules read (the SLA policy) and the customer's account; none
-        of the staff-side relations, which a connected project is never shown.
+        With what the ticket rules read (the SLA policy and calendar) and the customer's
+        account; none of the staff-side relations, which a connected project is never shown.
         """
         return await self.session.scalar(
             self.locking(
                 self.readable(principal)
                 .where(Ticket.ticket_number == ticket_number)
-                .options(joinedload(Ticket.sla_policy), joinedload(Ticket.customer))
+                .options(
+                    joinedload(Ticket.sla_policy),
+                    joinedload(Ticket.business_calendar),
+                    joinedload(Ticket.customer),
+                )
             )
         )
 
@@ -457,6 +467,30 @@ class TicketRepository(Repository):
 
     async def is_watching(self, ticket_id: int, user_id: int) -> Watcher | None:
         return await self.session.get(Watcher, (ticket_id, user_id))
+
+    async def revise(self, ticket_id: int) -> None:
+        """A new version for a ticket changed beside its row (its watchers).
+
+        The mapper moves a ticket's version on with every UPDATE of its row; this is
+        for a change that writes no column of it.
+        """
+        await self._revise(Ticket.id == ticket_id)
+
+    async def revise_tagged(self, tag_id: int) -> None:
+        """A new version for every ticket bearing the tag: it is renamed or deleted."""
+        await self._revise(
+            Ticket.id.in_(select(ticket_tags.c.ticket_id).where(ticket_tags.c.tag_id == tag_id))
+        )
+
+    async def _revise(self, which: ColumnElement[bool]) -> None:
+        # One statement, so it never races a concurrent change of the ticket; a ticket
+        # loaded in this session takes its new version too ("fetch").
+        await self.session.execute(
+            update(Ticket)
+            .where(which)
+            .values(version=Ticket.version + 1)
+            .execution_options(synchronize_session="fetch")
+        )
 
     async def unwatch(self, ticket_id: int, user_id: int) -> None:
         await self.session.execute(

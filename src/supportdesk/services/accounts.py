@@ -28,9 +28,11 @@ from supportdesk.auth.scopes import Scope
 from supportdesk.core import clock
 from supportdesk.core.enums import Role
 from supportdesk.core.errors import Forbidden, NotFound, ValidationFailed
+from supportdesk.core.events import EventType
 from supportdesk.core.pagination import Page, PageRequest
 from supportdesk.models import Project, User
 from supportdesk.repositories.api_keys import ApiKeyRepository
+from supportdesk.repositories.outbox import record_event
 from supportdesk.repositories.users import UserFilters, UserRepository, normalize_email
 from supportdesk.services import principal_cache
 from supportdesk.services.activity import ActivityLog
@@ -218,6 +220,8 @@ class AccountService:
         )
 
     def _record_opened(self, user: User, by: Principal | None) -> None:
+        if user.role is Role.CUSTOMER:
+            record_event(self.session, EventType.CUSTOMER_CREATED, {"user_id": user.id})
         # Nobody to name (self-registration): the account is recorded as opening itself.
         actor = by if by is not None else Principal.for_user(user)
         self.activity.record(

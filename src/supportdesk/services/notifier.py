@@ -2,7 +2,8 @@
 
 In-app: a new ticket goes to its project's staff (or its assignee), a customer reply to
 the assignee and the watchers, a staff reply and a status change to the watchers, an
-assignment to the new assignee, an SLA breach to the assignee and the project's leads.
+assignment to the new assignee, an SLA breach (and the warning at 80% of a target's time)
+to the assignee and the project's leads.
 By e-mail: the customer gets staff replies (never internal notes) and status changes;
 ``sd_notification_email`` gets new tickets. Nobody hears of their own action, and a
 user's ``notification_settings`` may switch a type off (``{"ticket_reply": false}``;
@@ -36,6 +37,7 @@ class NotificationType(StrEnum):
     TICKET_ASSIGNED = "ticket_assigned"
     TICKET_STATUS_CHANGED = "ticket_status_changed"
     SLA_BREACHED = "sla_breached"
+    SLA_WARNING = "sla_warning"
 
 
 def wants(user: User, kind: str) -> bool:
@@ -134,6 +136,15 @@ class Notifier:
                     NotificationType.SLA_BREACHED,
                     f"SLA breached on {ref}",
                     f"{what} is overdue on “{ticket.subject}”",
+                )
+            case EventType.SLA_WARNING:
+                leads = await self.people.project_staff(ticket.project_id, leads_only=True)
+                recipients = [ticket.assignee, *leads]
+                what = "First response" if payload.get("kind") == "first_response" else "Resolution"
+                notice = Notice(
+                    NotificationType.SLA_WARNING,
+                    f"SLA warning on {ref}",
+                    f"{what} is due soon on “{ticket.subject}”: 80% of its time has passed",
                 )
         if notice is None:
             return Delivery(0, emails)

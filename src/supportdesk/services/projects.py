@@ -23,11 +23,20 @@ from supportdesk.repositories.projects import ProjectFilters, ProjectRepository,
 from supportdesk.repositories.users import UserRepository
 from supportdesk.services import principal_cache
 from supportdesk.services.activity import ActivityLog
+from supportdesk.services.calendar_choice import checked_calendar_id
 
 # Leaves room in the 255-character column for a "-NNN" suffix on collision.
 MAX_SLUG_BASE = 240
 PREFIX_LENGTH = 4
-_EDITABLE = ("name", "description", "support_email", "website_url", "timezone", "settings")
+_EDITABLE = (
+    "name",
+    "description",
+    "support_email",
+    "website_url",
+    "timezone",
+    "settings",
+    "business_calendar_id",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +47,7 @@ class NewProject:
     website_url: str | None = None
     timezone: str = "UTC"
     settings: dict[str, Any] = field(default_factory=dict)
+    business_calendar_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +62,7 @@ class ProjectChanges:
     timezone: str | None = None
     settings: dict[str, Any] | None = None
     is_active: bool | None = None
+    business_calendar_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +164,7 @@ class ProjectService:
             timezone=checked_timezone(new.timezone),
             settings=dict(new.settings),
             is_active=True,
+            business_calendar_id=await checked_calendar_id(self.session, new.business_calendar_id),
         )
         self.projects.add(project)
         await self.session.flush()
@@ -187,6 +199,8 @@ class ProjectService:
                 continue
             if name == "timezone" and value is not None:
                 value = checked_timezone(value)
+            if name == "business_calendar_id":
+                value = await checked_calendar_id(self.session, value)
             if value != getattr(project, name):
                 diff[name] = [getattr(project, name), value]
                 setattr(project, name, value)

@@ -20,8 +20,15 @@ from supportdesk.models import SlaPolicy
 from supportdesk.repositories.projects import ProjectRepository
 from supportdesk.repositories.sla import SlaPolicyRepository
 from supportdesk.services.activity import ActivityLog
+from supportdesk.services.calendar_choice import checked_calendar_id
 
-_EDITABLE = ("project_id", "priority", "first_response_minutes", "resolution_minutes")
+_EDITABLE = (
+    "project_id",
+    "priority",
+    "first_response_minutes",
+    "resolution_minutes",
+    "business_calendar_id",
+)
 _REQUIRED = ("priority", "first_response_minutes", "resolution_minutes")
 
 
@@ -34,6 +41,7 @@ class SlaPolicyFields:
     priority: Priority | None = None
     first_response_minutes: int | None = None
     resolution_minutes: int | None = None
+    business_calendar_id: int | None = None
 
 
 def _describe(policy: SlaPolicy) -> str:
@@ -116,6 +124,7 @@ class SlaPolicyService:
         return policy
 
     async def _check(self, values: dict[str, Any], *, excluding: SlaPolicy | None) -> None:
+        await checked_calendar_id(self.session, values["business_calendar_id"])
         for name in _REQUIRED:
             if values[name] is None:
                 label = name.replace("_", " ")

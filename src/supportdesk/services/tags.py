@@ -17,6 +17,7 @@ from supportdesk.models import Tag
 from supportdesk.repositories.paging import fetch_page
 from supportdesk.repositories.rest_lists import TagListRepository
 from supportdesk.repositories.taxonomy import TaxonomyRepository
+from supportdesk.repositories.tickets import TicketRepository
 from supportdesk.services.activity import ActivityLog
 
 
@@ -93,6 +94,8 @@ class TagService:
             f"Tag {tag.name} deleted",
             {"tag_id": tag.id, "name": tag.name},
         )
+        # Before the links go: the tickets that lose the tag are the ones linked now.
+        await TicketRepository(self.session).revise_tagged(tag.id)
         await self.taxonomy.delete_tag(tag)
 
     async def page(self, principal: Principal, request: CursorRequest) -> CursorPage[Tag]:
@@ -133,6 +136,9 @@ class TagService:
             if name in fields and value is not None and value != getattr(tag, name):
                 diff[name] = [getattr(tag, name), value]
                 setattr(tag, name, value)
+        if diff.keys() & {"name", "color"}:
+            # The tickets bearing it show it by name and colour.
+            await TicketRepository(self.session).revise_tagged(tag.id)
         if diff:
             # Now, so the tag shown carries the updated_at the change is stored with.
             await self.session.flush()

@@ -87,9 +87,13 @@ def worker_options(settings: Settings) -> dict[str, Any]:
         res = resources(ctx)
         ctx[BACKGROUND_TASKS] = [
             asyncio.create_task(relay_forever(ctx)),
+            asyncio.create_task(jobs.send_webhooks_forever(res)),
             asyncio.create_task(heartbeat_forever(res.database, settings.worker_heartbeat_seconds)),
         ]
-        log.info("worker started: relaying the outbox every %ss", settings.outbox_poll_seconds)
+        log.info(
+            "worker started: relaying the outbox and sending webhooks every %ss",
+            settings.outbox_poll_seconds,
+        )
 
     async def on_shutdown(ctx: dict[str, Any]) -> None:
         tasks: list[asyncio.Task[None]] = ctx.pop(BACKGROUND_TASKS, [])
@@ -99,6 +103,7 @@ def worker_options(settings: Settings) -> dict[str, Any]:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if ctx.pop(OWNS_RESOURCES, False):
+            await resources(ctx).webhooks.sender.aclose()
             await resources(ctx).database.dispose()
 
     return {

@@ -9,6 +9,7 @@ from supportdesk.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.services.attachments import AttachmentStorage
 from supportdesk.services.mailer import Mailer
+from supportdesk.services.webhook_delivery import WebhookDispatcher, WebhookSender
 
 CTX_KEY = "supportdesk"
 
@@ -19,14 +20,25 @@ class Resources:
     database: Database
     storage: AttachmentStorage
     mailer: Mailer
+    webhooks: WebhookDispatcher
 
     @classmethod
-    def build(cls, settings: Settings, database: Database | None = None) -> Resources:
+    def build(
+        cls,
+        settings: Settings,
+        database: Database | None = None,
+        *,
+        webhook_sender: WebhookSender | None = None,
+    ) -> Resources:
+        database = database or Database(settings.database_url)
         return cls(
             settings=settings,
-            database=database or Database(settings.database_url),
+            database=database,
             storage=AttachmentStorage(settings.attachments_dir, settings.max_attachment_bytes),
             mailer=Mailer(settings),
+            webhooks=WebhookDispatcher(
+                settings, database, webhook_sender or WebhookSender(settings)
+            ),
         )
 
 

@@ -124,6 +124,7 @@ class InProcessRunner:
         self._next_run: dict[str, datetime] = {}
         self._task: asyncio.Task[None] | None = None
         self._heartbeat: asyncio.Task[None] | None = None
+        self._webhooks: asyncio.Task[None] | None = None
 
     # ---------------------------------------------------------------- one pass
 
@@ -215,13 +216,31 @@ class InProcessRunner:
                 ),
                 name="supportdesk-jobs-heartbeat",
             )
+            # Its own task too: a slow receiver must not hold up the outbox or the crons.
+            self._webhooks = asyncio.create_task(
+                self._send_webhooks(), name="supportdesk-jobs-webhooks"
+            )
             log.info("running background jobs in-process (no SUPPORTDESK_REDIS_URL)")
 
+    async def _send_webhooks(self) -> None:
+        """The leader sends the webhooks due, every poll interval."""
+        interval = self.resources.settings.outbox_poll_seconds
+        while True:
+            if self.lock.held:
+                try:
+                    await self.resources.webhooks.run()
+                except Exception as exc:  # the deliveries wait; the next pass tries again
+                    if is_connection_error(exc):
+                        database_outage.failed(exc)
+                    else:
+                        log.exception("in-process webhook sending failed")
+            await asyncio.sleep(interval)
+
     async def stop(self) -> None:
-        for task in (self._task, self._heartbeat):
+        for task in (self._task, self._heartbeat, self._webhooks):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        self._task = self._heartbeat = None
+        self._task = self._heartbeat = self._webhooks = None
         await self.lock.release()

@@ -15,12 +15,18 @@ from arq.connections import ArqRedis
 from arq.constants import expires_extra_ms, job_key_prefix, result_key_prefix
 from arq.jobs import serialize_job
 
+from supportdesk.api.rest.webhook_payloads import event_data as webhook_event_data
 from supportdesk.core import clock
+from supportdesk.core.db import database_outage, is_connection_error
 from supportdesk.core.events import EventType
 from supportdesk.repositories.outbox import OutboxRepository
+from supportdesk.repositories.webhooks import WebhookRepository
+from supportdesk.services.idempotency import PURGE_BATCH as IDEMPOTENCY_PURGE_BATCH
+from supportdesk.services.idempotency import IdempotencyService
 from supportdesk.services.maintenance import MaintenanceService
 from supportdesk.services.notifier import Notifier
 from supportdesk.services.sla import SlaService
+from supportdesk.services.webhooks import WebhookFanout
 from supportdesk.worker.context import Resources, resources
 
 log = logging.getLogger(__name__)
@@ -29,6 +35,8 @@ HANDLE_EVENT = "handle_event"
 QUEUE_NAME = "supportdesk:queue"
 # Retries back off exponentially from job_retry_seconds, up to this.
 MAX_RETRY_DELAY_SECONDS = 3600.0
+# Delivered and failed webhook deliveries stay listed this long (with their attempts).
+WEBHOOK_DELIVERIES_KEPT = timedelta(days=30)
 
 
 def job_id(event_id: int) -> str:
@@ -65,6 +73,7 @@ async def deliver_event(res: Resources, event_id: int) -> bool:
             # Before the notices: a ticket that found its assignee tells only them.
             await MaintenanceService(session).auto_assign(ticket_id)
         delivery = await Notifier(session).deliver(event)
+        await WebhookFanout(session, webhook_event_data).fan_out(event)
         if not delivery.emails:
             await outbox.mark_handled(event_id, clock.now())
     if delivery.emails:
@@ -182,16 +191,38 @@ async def _hand_on(
             return claimed_total, queued_total
 
 
+# -------------------------------------------------------------------- webhooks
+
+
+async def send_webhooks_forever(res: Resources) -> None:
+    """Send due deliveries, then wait a poll interval; a failed pass is tried again."""
+    while True:
+        try:
+            await res.webhooks.run()
+        except Exception as exc:  # the deliveries wait in their table; nothing is lost
+            if is_connection_error(exc):
+                database_outage.failed(exc)
+            else:
+                log.exception("sending webhooks failed; the next pass tries again")
+        await asyncio.sleep(res.settings.outbox_poll_seconds)
+
+
 # -------------------------------------------------------------------- cron
 
 
 async def check_sla(ctx: dict[str, Any]) -> int:
-    """Record new first-response and resolution breaches (every minute)."""
+    """Record new first-response and resolution breaches, and warn of targets 80% spent
+    (every minute); returns the number of breaches."""
     res = resources(ctx)
     async with res.database.transaction() as session:
-        breaches = await SlaService(session).record_breaches(clock.now())
+        sla = SlaService(session)
+        now = clock.now()
+        breaches = await sla.record_breaches(now)
+        warnings = await sla.record_warnings(now)
     if breaches:
         log.info("recorded %s SLA breach(es)", len(breaches))
+    if warnings:
+        log.info("sent %s SLA warning(s)", len(warnings))
     return len(breaches)
 
 
@@ -242,9 +273,31 @@ async def purge_deleted(ctx: dict[str, Any]) -> int:
 
 
 async def cleanup(ctx: dict[str, Any]) -> tuple[int, int]:
-    """Drop expired revoked tokens and published events older than 7 days (daily)."""
+    """Drop expired revoked tokens, published events older than 7 days and settled webhook
+    deliveries older than 30 days (daily)."""
     res = resources(ctx)
     async with res.database.transaction() as session:
         tokens, events = await MaintenanceService(session).cleanup(clock.now())
     log.info("cleanup: %s revoked token(s), %s published event(s) removed", tokens, events)
+    async with res.database.transaction() as session:
+        deliveries = await WebhookRepository(session).delete_settled_before(
+            clock.now() - WEBHOOK_DELIVERIES_KEPT
+        )
+    if deliveries:
+        log.info("cleanup: %s settled webhook deliveries removed", deliveries)
     return tokens, events
+
+
+async def expire_idempotency_keys(ctx: dict[str, Any]) -> int:
+    """Delete the idempotency records past their 24 hours (hourly), a batch at a time."""
+    res = resources(ctx)
+    expired = 0
+    while True:
+        async with res.database.transaction() as session:
+            batch = await IdempotencyService(session).purge_expired(clock.now())
+        expired += batch
+        if batch < IDEMPOTENCY_PURGE_BATCH:
+            break
+    if expired:
+        log.info("expired %s idempotency key(s)", expired)
+    return expired

@@ -55,6 +55,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule(jobs.check_sla),  # every minute
     Schedule(jobs.fold_tallies, second=30),  # every minute, between SLA checks
     Schedule(jobs.auto_close, minute=5),  # hourly
+    Schedule(jobs.expire_idempotency_keys, minute=35),  # hourly
     Schedule(jobs.cleanup, hour=3, minute=15),  # daily
     Schedule(jobs.purge_deleted, day=1, hour=3, minute=45),  # monthly
 )

@@ -69,3 +69,9 @@ async def test_canned_response_validation(api: Admin) -> None:
         "sort_order": ["The sort order field must be at least 0."],
     }
     assert list(errors_of(await api.post("/canned-responses", {"title": "x" * 251}))) == ["title"]
+
+
+async def test_a_canned_responses_is_active_is_true_or_false_not_a_number(api: Admin) -> None:
+    response = await api.post("/canned-responses", {"title": "Thanks", "is_active": 1})
+
+    assert errors_of(response) == {"is_active": ["The is active field must be true or false."]}

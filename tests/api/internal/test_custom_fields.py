@@ -85,6 +85,12 @@ VALUES: list[tuple[str, Any, Any]] = [
 ]
 
 
+async def test_is_required_is_true_or_false_not_a_number(api: Admin) -> None:
+    response = await api.post("/custom-fields", {"label": "OS", "type": "text", "is_required": 1})
+
+    assert errors_of(response) == {"is_required": ["The is required field must be true or false."]}
+
+
 @pytest.mark.parametrize(("field_type", "good", "bad"), VALUES)
 async def test_ticket_values_are_checked_by_type(
     api: Admin, make: Factory, field_type: str, good: tuple[str, Any], bad: Any

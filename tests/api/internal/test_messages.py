@@ -90,6 +90,17 @@ async def test_message_validation_and_unknown_tickets(api: Admin, make: Factory)
     assert (await api.get("/tickets/999/messages")).status_code == 404
 
 
+async def test_is_internal_is_true_or_false_not_a_number(api: Admin, make: Factory) -> None:
+    ticket = await _ticket(api, make)
+
+    response = await api.post(
+        f"/tickets/{ticket['id']}/messages", {"content": "Checked the logs", "is_internal": 1}
+    )
+
+    assert errors_of(response) == {"is_internal": ["The is internal field must be true or false."]}
+    assert await api.data(f"/tickets/{ticket['id']}/messages") == []
+
+
 # ------------------------------------------------------------------ across surfaces
 
 

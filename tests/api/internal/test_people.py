@@ -241,6 +241,14 @@ async def test_agent_validation(api: Admin, make: Factory) -> None:
     ]
 
 
+async def test_an_agents_is_active_is_true_or_false_not_a_number(api: Admin) -> None:
+    body = {"name": "A", "email": "a@example.test", "password": "long-enough", "is_active": 0}
+
+    response = await api.post("/agents", body)
+
+    assert errors_of(response) == {"is_active": ["The is active field must be true or false."]}
+
+
 async def test_an_admin_is_not_an_agent_here(api: Admin, make: Factory) -> None:
     admin = await make.user("admin")
     assert (await api.get(f"/agents/{admin.id}")).status_code == 404

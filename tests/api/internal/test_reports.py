@@ -142,3 +142,11 @@ async def test_report_dates_are_checked(api: Admin) -> None:
             "start_date": ["The start date must be a date before or equal to the end date."]
         }
         assert list(errors_of(await api.get(path, start_date="yesterday"))) == ["start_date"]
+
+
+@pytest.mark.parametrize("start_date", ["0", "1772323200", "2026-03-01T00:00:00", "20260301"])
+async def test_report_dates_are_days_written_yyyy_mm_dd(api: Admin, start_date: str) -> None:
+    for path in ("/reports/overview", "/reports/agents", "/reports/departments"):
+        assert errors_of(await api.get(path, start_date=start_date)) == {
+            "start_date": ["The start date field must be a valid date in the format YYYY-MM-DD."]
+        }

@@ -98,6 +98,13 @@ async def test_department_validation(api: Admin) -> None:
     ) == ["email"]
 
 
+async def test_is_default_is_true_or_false_not_a_number(api: Admin) -> None:
+    response = await api.post("/departments", {"name": "Sales", "is_default": 1})
+
+    assert errors_of(response) == {"is_default": ["The is default field must be true or false."]}
+    assert await api.data("/departments") == []
+
+
 async def test_a_department_update_may_not_clear_its_name(api: Admin, make: Factory) -> None:
     department = await make.department("Sales")
     assert errors_of(await api.put(f"/departments/{department.id}", {"name": None})) == {

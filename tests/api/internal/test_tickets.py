@@ -361,6 +361,19 @@ async def test_update_validation_names_each_failing_field(api: Admin, make: Fact
         assert list(errors) == [name]
 
 
+async def test_is_resolved_and_is_locked_are_true_or_false_not_numbers(
+    api: Admin, make: Factory
+) -> None:
+    ticket = await _new(api, make)
+
+    response = await api.put(f"/tickets/{ticket['id']}", {"is_resolved": 1, "is_locked": 0})
+
+    assert errors_of(response) == {
+        "is_resolved": ["The is resolved field must be true or false."],
+        "is_locked": ["The is locked field must be true or false."],
+    }
+
+
 async def test_updating_an_unknown_ticket_is_404(api: Admin) -> None:
     assert (await api.put("/tickets/999", {"priority": "low"})).status_code == 404
 

@@ -710,6 +710,7 @@ async def test_an_explicit_null_clears_an_optional_field(
         ({"timezone": None}, "timezone"),
         ({"is_active": None}, "is_active"),
         ({"is_active": "sometimes"}, "is_active"),
+        ({"is_active": 0}, "is_active"),
         ({"settings": None}, "settings"),
         ({"support_email": "nope"}, "support_email"),
     ],
@@ -896,6 +897,21 @@ async def test_bad_assignment_bodies_are_validation_errors(
     )
 
     _invalid(response, field)
+
+
+async def test_is_lead_is_true_or_false_not_a_number(client: AsyncClient, make: Factory) -> None:
+    headers = await _admin_headers(make)
+    project = await make.project()
+    agent = await make.user("agent")
+
+    response = await client.post(
+        f"/api/admin/projects/{project.id}/agents",
+        json={"user_id": agent.id, "is_lead": 1},
+        headers=headers,
+    )
+
+    assert _invalid(response, "is_lead") == ["The is lead field must be true or false."]
+    assert (await _detail(client, project.id, headers))["agents"] == []
 
 
 async def test_removing_an_agent_takes_them_off_the_project(

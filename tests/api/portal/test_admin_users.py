@@ -596,6 +596,7 @@ async def test_keeping_ones_own_email_is_not_a_conflict(client: AsyncClient, mak
         ({"role": "owner"}, "role"),
         ({"is_active": None}, "is_active"),
         ({"is_active": "soon"}, "is_active"),
+        ({"is_active": 1}, "is_active"),
     ],
 )
 async def test_invalid_user_updates_are_validation_errors(

@@ -278,6 +278,7 @@ async def test_creating_a_response_is_recorded_in_the_activity_log(
             "The shortcut field must not be greater than 64 characters.",
         ),
         ({"is_shared": "perhaps"}, "is_shared", "The is shared field must be true or false."),
+        ({"is_shared": 1}, "is_shared", "The is shared field must be true or false."),
         ({"project_id": 999}, "project_id", "The selected project id is invalid."),
         ({"project_id": 0}, "project_id", "The project id field must be at least 1."),
         ({"category_id": 999}, "category_id", "The selected category id is invalid."),

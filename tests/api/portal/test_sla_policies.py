@@ -93,6 +93,7 @@ async def test_the_global_policies_are_the_references_defaults(
         "priority",
         "first_response_minutes",
         "resolution_minutes",
+        "business_calendar_id",
     }
     assert await _listed(client, make.auth(customer)) == _globals()
 
@@ -155,7 +156,7 @@ async def test_an_admin_creates_a_project_policy(client: AsyncClient, make: Fact
 
     assert response.status_code == 201, response.text
     policy = response.json()["sla_policy"]
-    assert policy == {"id": policy["id"], **body}
+    assert policy == {"id": policy["id"], **body, "business_calendar_id": None}
     assert (project.id, "high", 30, 240) in await _listed(client, headers, project_id=project.id)
 
 
@@ -241,6 +242,7 @@ async def test_creating_a_policy_is_recorded_in_the_activity_log(
         "priority": "low",
         "first_response_minutes": 60,
         "resolution_minutes": 600,
+        "business_calendar_id": None,
     }
 
 
@@ -414,6 +416,7 @@ async def test_updating_a_policy_changes_only_the_fields_sent(
         "priority": "high",
         "first_response_minutes": 30,
         "resolution_minutes": 300,
+        "business_calendar_id": None,
     }
 
 

@@ -443,6 +443,27 @@ async def test_a_reply_with_a_file_over_the_limit_is_refused_and_nothing_is_stor
     assert await _count(database, Attachment) == 0
 
 
+async def test_a_text_part_among_the_attachments_is_refused_and_nothing_is_stored(
+    client: AsyncClient, make: Factory, database: Database
+) -> None:
+    customer = await make.user("customer")
+    ticket = await make.ticket(by=customer)
+
+    response = await client.post(
+        f"/api/tickets/{ticket.id}/messages",
+        data={"body": "Screenshot attached", "attachments[]": "not a file"},
+        files=[("attachments[]", ("one.png", b"an image", "image/png"))],
+        headers=make.auth(customer),
+    )
+
+    assert response.status_code == 422
+    assert response.json()["details"] == {
+        "attachments": ["The attachments field must contain only files."]
+    }
+    assert await _count(database, Message) == 0
+    assert await _count(database, Attachment) == 0
+
+
 # ------------------------------------------------------------------ who may reply
 
 

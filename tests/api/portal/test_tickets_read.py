@@ -35,6 +35,7 @@ DETAIL_KEYS = {
     "first_responded_at",
     "first_response_breached",
     "resolution_breached",
+    "sla_clocks",
     "resolved_at",
     "closed_at",
     "last_activity_at",

@@ -35,7 +35,7 @@ async def list_messages(
     page: PageNumber = 1,
     per_page: PerPage = 30,
 ) -> AgentPage[AgentMessage]:
-    """The conversation, oldest first, internal notes included, with each message's likes."""
+    """The conversation, oldest first; internal notes included, with each message's likes."""
     found = await reads.messages_page(principal, ticket_id, PageRequest(page, per_page))
     liked = await likes.of_messages(principal, found.items)
     return paged(found, lambda message: message_out(message, liked.get(message.id)))

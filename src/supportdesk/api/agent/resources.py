@@ -36,5 +36,5 @@ async def search_knowledge_base(
     search: KnowledgeSearchServiceDep,
     q: Annotated[str, Query(max_length=255, description="At least 2 characters")],
 ) -> AgentEnvelope[list[AgentArticle]]:
-    """Published articles matching the words of ``q`` in title, excerpt or content (max 20)."""
+    """Search the published articles: the words of ``q`` in title, excerpt or content (max 20)."""
     return AgentEnvelope(data=[article_out(article) for article in await search.search(q)])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from supportdesk.api.agent.deps import AgentDep, PerPage
 from supportdesk.api.agent.errors import AgentRoute
@@ -17,6 +17,7 @@ from supportdesk.api.agent.schemas import (
     ticket_out,
 )
 from supportdesk.api.bodies import json_body, parse_json
+from supportdesk.api.conditional import ReadConditionsDep, WriteConditionsDep
 from supportdesk.api.deps import TicketReadsDep, TicketTriageDep
 from supportdesk.api.types import PageNumber, PathId, QueryId
 from supportdesk.core import status_words
@@ -53,9 +54,11 @@ async def list_tickets(
 
 @router.get("/{ticket_id}", response_model=AgentEnvelope[AgentTicket])
 async def get_ticket(
-    ticket_id: PathId, principal: AgentDep, reads: TicketReadsDep
-) -> AgentEnvelope[AgentTicket]:
+    ticket_id: PathId, principal: AgentDep, reads: TicketReadsDep, conditions: ReadConditionsDep
+) -> AgentEnvelope[AgentTicket] | Response:
     ticket = await reads.get_resource(principal, ticket_id)
+    if (unchanged := conditions.answer(ticket)) is not None:
+        return unchanged
     definitions = await reads.custom_field_definitions([ticket])
     return AgentEnvelope(data=ticket_out(ticket, definitions))
 
@@ -71,8 +74,9 @@ async def update_ticket(
     principal: AgentDep,
     triage: TicketTriageDep,
     reads: TicketReadsDep,
+    conditions: WriteConditionsDep,
 ) -> AgentEnvelope[AgentTicket]:
-    """Change the status, the priority or the labels (label ids replace the current ones)."""
+    """Change the ticket's status, priority or labels; label ids replace the current ones."""
     body = await parse_json(request, AgentTicketUpdateIn)
     changes = TicketChanges(
         fields_set=frozenset(_UPDATE_FIELDS[name] for name in body.model_fields_set),
@@ -81,15 +85,21 @@ async def update_ticket(
         tag_ids=body.labels,
     )
     with agent_field_names():
-        ticket = await triage.update(principal, ticket_id, changes)
+        ticket = await triage.update(principal, ticket_id, changes, if_match=conditions.if_match)
     definitions = await reads.custom_field_definitions([ticket])
-    return AgentEnvelope(data=ticket_out(ticket, definitions))
+    return AgentEnvelope(data=ticket_out(conditions.tagged(ticket), definitions))
 
 
 @router.post("/{ticket_id}/close", response_model=AgentEnvelope[AgentTicket])
 async def close_ticket(
-    ticket_id: PathId, principal: AgentDep, triage: TicketTriageDep, reads: TicketReadsDep
+    ticket_id: PathId,
+    principal: AgentDep,
+    triage: TicketTriageDep,
+    reads: TicketReadsDep,
+    conditions: WriteConditionsDep,
 ) -> AgentEnvelope[AgentTicket]:
-    ticket = await triage.change_status(principal, ticket_id, TicketStatus.CLOSED)
+    ticket = await triage.change_status(
+        principal, ticket_id, TicketStatus.CLOSED, if_match=conditions.if_match
+    )
     definitions = await reads.custom_field_definitions([ticket])
-    return AgentEnvelope(data=ticket_out(ticket, definitions))
+    return AgentEnvelope(data=ticket_out(conditions.tagged(ticket), definitions))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from supportdesk.api.internal import (
     activity_logs,
     api_keys,
+    business_calendars,
     canned_responses,
     catalogue,
     connection,
@@ -16,6 +17,7 @@ from supportdesk.api.internal import (
     settings,
     taxonomy,
     tickets,
+    webhooks,
 )
 from supportdesk.api.internal.errors import InternalRoute, render_error
 from supportdesk.api.routing import SurfaceRouter
@@ -37,6 +39,8 @@ for module in (
     reports,
     settings,
     api_keys,
+    webhooks,
+    business_calendars,
 ):
     router.include_router(module.router)
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
+from supportdesk.api.conditional import ReadConditionsDep, WriteConditionsDep
 from supportdesk.api.deps import TicketIntakeDep, TicketReadsDep, TicketTriageDep
 from supportdesk.api.internal.deps import OptionalPageDep, require_scope
 from supportdesk.api.internal.errors import InternalRoute
@@ -97,8 +98,11 @@ async def get_ticket(
     ticket_id: PathId,
     principal: Annotated[Principal, require_scope(Scope.TICKETS_READ)],
     reads: TicketReadsDep,
-) -> Envelope[TicketOut]:
+    conditions: ReadConditionsDep,
+) -> Envelope[TicketOut] | Response:
     ticket = await reads.get_resource(principal, ticket_id)
+    if (unchanged := conditions.answer(ticket)) is not None:
+        return unchanged
     definitions = await reads.custom_field_definitions([ticket])
     return one(ticket_out(ticket, definitions))
 
@@ -110,6 +114,7 @@ async def update_ticket(
     principal: Annotated[Principal, require_scope(Scope.TICKETS_UPDATE)],
     triage: TicketTriageDep,
     reads: TicketReadsDep,
+    conditions: WriteConditionsDep,
 ) -> Envelope[TicketOut]:
     given = body.model_fields_set
     changes = TicketChanges(
@@ -126,9 +131,9 @@ async def update_ticket(
         assignee_id=body.assigned_to,
     )
     with renamed_fields(TICKET_FIELDS):
-        ticket = await triage.update(principal, ticket_id, changes)
+        ticket = await triage.update(principal, ticket_id, changes, if_match=conditions.if_match)
     definitions = await reads.custom_field_definitions([ticket])
-    return one(ticket_out(ticket, definitions))
+    return one(ticket_out(conditions.tagged(ticket), definitions))
 
 
 @router.delete("/tickets/{ticket_id}", response_model=Done)
@@ -136,6 +141,7 @@ async def delete_ticket(
     ticket_id: PathId,
     principal: Annotated[Principal, require_scope(Scope.TICKETS_DELETE)],
     triage: TicketTriageDep,
+    conditions: WriteConditionsDep,
 ) -> Done:
-    await triage.delete(principal, ticket_id)
+    await triage.delete(principal, ticket_id, if_match=conditions.if_match)
     return Done(message="Ticket deleted successfully")

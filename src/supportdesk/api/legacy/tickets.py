@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel
 
 from supportdesk.api.bodies import model_schema
+from supportdesk.api.conditional import ReadConditionsDep
 from supportdesk.api.deps import TicketConversationDep, TicketIntakeDep, TicketReadsDep
+from supportdesk.api.idempotency import creates
 from supportdesk.api.legacy.deps import (
     CreatorDep,
     ListerDep,
@@ -68,10 +70,11 @@ def _operation(model: type[BaseModel], *, query: bool = False) -> dict[str, Any]
 @router.post(
     "/tickets_create.php", response_model=TicketCreated, openapi_extra=_operation(CreateTicketIn)
 )
+@creates
 async def create_ticket(
     request: Request, principal: CreatorDep, intake: TicketIntakeDep
 ) -> TicketCreated:
-    """Open a ticket for the customer ``user_email`` names (created on their first ticket).
+    """Open a ticket for the customer ``user_email`` names; a new customer is created with it.
 
     ``custom_fields`` is a JSON object keyed by field id; required fields must be given.
     """
@@ -113,11 +116,15 @@ async def _list(request: Request, principal: ListerDep, reads: TicketReadsDep) -
     return TicketList(tickets=rows)
 
 
-async def _view(request: Request, principal: ReaderDep, reads: TicketReadsDep) -> TicketView:
+async def _view(
+    request: Request, principal: ReaderDep, reads: TicketReadsDep, conditions: ReadConditionsDep
+) -> TicketView | Response:
     """One of the customer's tickets with its replies (never internal notes) and fields."""
     query = await parse_params(request, TicketIn)
     with customers_own_tickets():
         ticket = await reads.get(principal, query.ticket_id, on_behalf_of=str(query.user_email))
+    if (unchanged := conditions.answer(ticket)) is not None:
+        return unchanged
     definitions = await reads.custom_field_definitions([ticket])
     return ticket_view(ticket, ticket_values(ticket, definitions))
 
@@ -142,6 +149,7 @@ for method, as_query in (("GET", True), ("POST", False)):
 
 
 @router.post("/ticket_reply.php", response_model=Replied, openapi_extra=_operation(ReplyIn))
+@creates
 async def reply(
     request: Request, principal: ReplierDep, conversation: TicketConversationDep
 ) -> Replied:

@@ -105,7 +105,7 @@ async def list_projects(
 async def create_project(
     body: ProjectCreateIn, principal: PrincipalDep, projects: ProjectServiceDep
 ) -> ProjectEnvelope:
-    """The slug and the ticket prefix are generated from the name, unique among projects."""
+    """Create a project: its slug and ticket prefix are generated from the name, unique."""
     new = NewProject(
         name=body.name,
         description=body.description,
@@ -113,6 +113,7 @@ async def create_project(
         website_url=body.website_url,
         timezone=body.timezone,
         settings=body.settings,
+        business_calendar_id=body.business_calendar_id,
     )
     project = await projects.create(principal, new)
     return ProjectEnvelope(project=ProjectOut.model_validate(project))
@@ -138,6 +139,7 @@ async def _update_project(
         timezone=body.timezone,
         settings=body.settings,
         is_active=body.is_active,
+        business_calendar_id=body.business_calendar_id,
     )
     project = await projects.update(principal, project_id, changes)
     return ProjectEnvelope(project=ProjectOut.model_validate(project))
@@ -147,7 +149,10 @@ async def _update_project(
 async def update_project(
     project_id: PathId, body: ProjectUpdateIn, principal: PrincipalDep, projects: ProjectServiceDep
 ) -> ProjectEnvelope:
-    """Only the fields sent change; ``"is_active": false`` disables the project's keys."""
+    """Update a project: only the fields sent change.
+
+    ``"is_active": false`` disables the project's keys.
+    """
     return await _update_project(project_id, body, principal, projects)
 
 
@@ -155,7 +160,7 @@ async def update_project(
 async def patch_project(
     project_id: PathId, body: ProjectUpdateIn, principal: PrincipalDep, projects: ProjectServiceDep
 ) -> ProjectEnvelope:
-    """Same as PUT: only the fields sent change."""
+    """Update a project, as PUT does: only the fields sent change."""
     return await _update_project(project_id, body, principal, projects)
 
 
@@ -184,7 +189,7 @@ async def remove_agent(
 async def create_api_key(
     project_id: PathId, body: ApiKeyCreateIn, principal: PrincipalDep, keys: ApiKeyServiceDep
 ) -> ApiKeyIssuedOut:
-    """A key pair for the external API. The secret is shown in this response only."""
+    """Issue a key pair for the external API. The secret is shown in this response only."""
     new = NewProjectKey(name=body.name, allowed_ips=body.allowed_ips, expires_at=body.expires_at)
     issued = await keys.issue_for_project(principal, project_id, new)
     assert issued.raw_secret is not None
@@ -239,7 +244,7 @@ async def list_users(
 async def create_user(
     body: UserCreateIn, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> UserEnvelope:
-    """Only a super_admin may create an admin."""
+    """Create a user; only a super_admin may create an admin."""
     new = NewAccount(
         name=body.name,
         email=str(body.email),
@@ -268,7 +273,10 @@ async def get_user(
 async def update_user(
     user_id: PathId, body: UserUpdateIn, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> UserEnvelope:
-    """Only the fields sent change. Deactivating ends the user's tokens and API keys."""
+    """Update a user: only the fields sent change.
+
+    Deactivating ends the user's tokens and API keys.
+    """
     changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,
@@ -287,6 +295,6 @@ async def update_user(
 async def delete_user(
     user_id: PathId, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> MessageText:
-    """Soft delete; an admin cannot delete their own account."""
+    """Delete a user (a soft delete); an admin cannot delete their own account."""
     await accounts.delete(principal, user_id)
     return MessageText(message="User deleted")

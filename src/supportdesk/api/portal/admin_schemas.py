@@ -52,6 +52,9 @@ class ProjectCreateIn(In):
     website_url: str | None = Field(default=None, max_length=500)
     timezone: str = Field(default="UTC", min_length=1, max_length=64)
     settings: dict[str, Any] = Field(default_factory=dict)
+    business_calendar_id: Id | None = Field(
+        default=None, description="The calendar its tickets' SLA clocks count in; none: 24x7"
+    )
 
     @field_validator("website_url")
     @classmethod
@@ -67,6 +70,7 @@ class ProjectUpdateIn(In):
     timezone: str | None = Field(default=None, min_length=1, max_length=64)
     settings: dict[str, Any] | None = None
     is_active: StrictBool | None = None
+    business_calendar_id: Id | None = None
 
     @field_validator("website_url")
     @classmethod
@@ -115,6 +119,7 @@ class ProjectOut(Out):
     timezone: str
     settings: dict[str, Any]
     is_active: bool
+    business_calendar_id: int | None
     created_at: Instant
     updated_at: Instant
 

@@ -56,7 +56,7 @@ async def register(body: RegisterIn, auth: AuthServiceDep) -> SessionOut:
 
 @router.post("/refresh", response_model=TokenOut)
 async def refresh(credentials: BearerDep, auth: AuthServiceDep) -> TokenOut:
-    """Send the (possibly expired) token as Bearer; no body."""
+    """Exchange a token for a new one: send the (possibly expired) token as Bearer; no body."""
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Unauthenticated.")
     return _token_out(await auth.refresh(credentials.credentials))
@@ -64,7 +64,10 @@ async def refresh(credentials: BearerDep, auth: AuthServiceDep) -> TokenOut:
 
 @router.post("/logout", response_model=MessageText)
 async def logout(credentials: BearerDep, auth: AuthServiceDep) -> MessageText:
-    """Send the token as Bearer; an expired one within the refresh window is accepted."""
+    """End the session of the token sent as Bearer.
+
+    An expired token within the refresh window is accepted.
+    """
     if credentials is None:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Unauthenticated.")
     await auth.logout(credentials.credentials)
@@ -103,8 +106,11 @@ _PROFILE_INVALID = {
 async def update_profile(
     body: ProfileIn, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> UserEnvelope:
-    """A password change needs `current_password` and ends every session of the account,
-    the one that made it included: log in again with the new password."""
+    """Change the user's own profile.
+
+    A password change needs `current_password` and ends every session of the account,
+    the one that made it included: log in again with the new password.
+    """
     changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
         name=body.name,

@@ -103,6 +103,7 @@ def _sla_policy_fields(body: SlaPolicyIn | SlaPolicyUpdateIn) -> SlaPolicyFields
         priority=body.priority,
         first_response_minutes=body.first_response_minutes,
         resolution_minutes=body.resolution_minutes,
+        business_calendar_id=body.business_calendar_id,
     )
 
 

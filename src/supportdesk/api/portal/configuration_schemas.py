@@ -109,6 +109,9 @@ class SlaPolicyIn(In):
     priority: Priority
     first_response_minutes: Minutes
     resolution_minutes: Minutes
+    business_calendar_id: Id | None = Field(
+        default=None, description="Count its tickets' clocks in this calendar, over the project's"
+    )
 
 
 class SlaPolicyUpdateIn(In):
@@ -116,6 +119,7 @@ class SlaPolicyUpdateIn(In):
     priority: Priority | None = None
     first_response_minutes: Minutes | None = None
     resolution_minutes: Minutes | None = None
+    business_calendar_id: Id | None = None
 
     @field_validator("priority", "first_response_minutes", "resolution_minutes")
     @classmethod

@@ -14,7 +14,7 @@ from pydantic import (
 
 from supportdesk.api.types import MAX_TEXT_LENGTH, Email, Id, Instant, TagIds
 from supportdesk.api.validation import RequestBody
-from supportdesk.core import status_words
+from supportdesk.core import clock, status_words
 from supportdesk.core.enums import Priority
 from supportdesk.core.status_words import PortalStatus
 from supportdesk.models import (
@@ -39,6 +39,7 @@ from supportdesk.repositories.ticket_rows import (
     TicketSummaryView,
     UserRef,
 )
+from supportdesk.services import sla
 from supportdesk.services.sla import DEFAULT_TARGETS
 
 In = RequestBody
@@ -189,6 +190,30 @@ class SlaPolicyOut(Out):
     priority: str
     first_response_minutes: int
     resolution_minutes: int
+    business_calendar_id: int | None = Field(
+        description="The calendar its tickets' clocks count in, over the project's; none: the project's"
+    )
+
+
+class CalendarBrief(Out):
+    id: int
+    name: str
+
+
+class SlaTargetClock(BaseModel):
+    due_at: Instant | None
+    remaining_business_seconds: int | None = Field(
+        description="Business time left until due (0 once due); none once the clock stopped"
+    )
+    paused: bool
+
+
+class SlaClocks(BaseModel):
+    business_calendar: CalendarBrief | None = Field(
+        description="The calendar the clocks count in; none: around the clock"
+    )
+    first_response: SlaTargetClock
+    resolution: SlaTargetClock
 
 
 class AttachmentOut(Out):
@@ -266,6 +291,7 @@ class TicketOut(Out):
     first_responded_at: Instant | None
     first_response_breached: bool
     resolution_breached: bool
+    sla_clocks: SlaClocks
     resolved_at: Instant | None
     closed_at: Instant | None
     last_activity_at: Instant
@@ -361,6 +387,7 @@ def sla_policy_out(ticket: Ticket | TicketDetailView) -> SlaPolicyOut:
             priority=str(policy.priority),
             first_response_minutes=policy.first_response_minutes,
             resolution_minutes=policy.resolution_minutes,
+            business_calendar_id=policy.business_calendar_id,
         )
     targets = DEFAULT_TARGETS[ticket.priority]
     return SlaPolicyOut(
@@ -369,6 +396,27 @@ def sla_policy_out(ticket: Ticket | TicketDetailView) -> SlaPolicyOut:
         priority=str(ticket.priority),
         first_response_minutes=targets.first_response_minutes,
         resolution_minutes=targets.resolution_minutes,
+        business_calendar_id=None,
+    )
+
+
+def sla_clocks_out(ticket: Ticket | TicketDetailView) -> SlaClocks:
+    calendar = ticket.business_calendar
+    found = sla.standing(ticket, calendar, clock.now())
+    return SlaClocks(
+        business_calendar=(
+            CalendarBrief(id=calendar.id, name=calendar.name) if calendar is not None else None
+        ),
+        first_response=SlaTargetClock(
+            due_at=found.first_response.due_at,
+            remaining_business_seconds=found.first_response.remaining_business_seconds,
+            paused=found.first_response.paused,
+        ),
+        resolution=SlaTargetClock(
+            due_at=found.resolution.due_at,
+            remaining_business_seconds=found.resolution.remaining_business_seconds,
+            paused=found.resolution.paused,
+        ),
     )
 
 
@@ -454,6 +502,7 @@ def _ticket_fields(ticket: Ticket | TicketDetailView) -> dict[str, Any]:
         "first_responded_at": ticket.first_responded_at,
         "first_response_breached": ticket.first_response_breached_at is not None,
         "resolution_breached": ticket.resolution_breached_at is not None,
+        "sla_clocks": sla_clocks_out(ticket),
         "resolved_at": ticket.resolved_at,
         "closed_at": ticket.closed_at,
         "last_activity_at": ticket.last_activity_at,

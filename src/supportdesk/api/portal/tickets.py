@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 
+from supportdesk.api.conditional import ReadConditionsDep, WriteConditionsDep
 from supportdesk.api.deps import (
     TicketConversationDep,
     TicketIntakeDep,
@@ -104,14 +105,19 @@ async def create_ticket(
 
 @router.get("/{ticket_id}", response_model=TicketDetailEnvelope)
 async def get_ticket(
-    ticket_id: PathId, principal: PrincipalDep, reads: TicketReadsDep
-) -> TicketDetailEnvelope:
-    return TicketDetailEnvelope(ticket=ticket_detail(await reads.detail(principal, ticket_id)))
+    ticket_id: PathId, principal: PrincipalDep, reads: TicketReadsDep, conditions: ReadConditionsDep
+) -> TicketDetailEnvelope | Response:
+    view = await reads.detail(principal, ticket_id)
+    return conditions.answer(view) or TicketDetailEnvelope(ticket=ticket_detail(view))
 
 
 @router.put("/{ticket_id}", response_model=TicketEnvelope)
 async def update_ticket(
-    ticket_id: PathId, body: TicketUpdateIn, principal: PrincipalDep, triage: TicketTriageDep
+    ticket_id: PathId,
+    body: TicketUpdateIn,
+    principal: PrincipalDep,
+    triage: TicketTriageDep,
+    conditions: WriteConditionsDep,
 ) -> TicketEnvelope:
     fields = set(body.model_fields_set)
     if "tags" in fields:
@@ -124,25 +130,34 @@ async def update_ticket(
         priority=body.priority,
         tag_ids=body.tags,
     )
-    return TicketEnvelope(ticket=ticket_out(await triage.update(principal, ticket_id, changes)))
+    ticket = await triage.update(principal, ticket_id, changes, if_match=conditions.if_match)
+    return TicketEnvelope(ticket=ticket_out(conditions.tagged(ticket)))
 
 
 @router.patch("/{ticket_id}/status", response_model=TicketEnvelope)
 async def change_status(
-    ticket_id: PathId, body: StatusIn, principal: PrincipalDep, triage: TicketTriageDep
+    ticket_id: PathId,
+    body: StatusIn,
+    principal: PrincipalDep,
+    triage: TicketTriageDep,
+    conditions: WriteConditionsDep,
 ) -> TicketEnvelope:
     ticket = await triage.change_status(
-        principal, ticket_id, status_words.PORTAL.status(body.status)
+        principal, ticket_id, status_words.PORTAL.status(body.status), if_match=conditions.if_match
     )
-    return TicketEnvelope(ticket=ticket_out(ticket))
+    return TicketEnvelope(ticket=ticket_out(conditions.tagged(ticket)))
 
 
 @router.patch("/{ticket_id}/assign", response_model=TicketEnvelope)
 async def assign_ticket(
-    ticket_id: PathId, body: AssignIn, principal: PrincipalDep, triage: TicketTriageDep
+    ticket_id: PathId,
+    body: AssignIn,
+    principal: PrincipalDep,
+    triage: TicketTriageDep,
+    conditions: WriteConditionsDep,
 ) -> TicketEnvelope:
-    ticket = await triage.assign(principal, ticket_id, body.user_id)
-    return TicketEnvelope(ticket=ticket_out(ticket))
+    ticket = await triage.assign(principal, ticket_id, body.user_id, if_match=conditions.if_match)
+    return TicketEnvelope(ticket=ticket_out(conditions.tagged(ticket)))
 
 
 @router.post(
@@ -181,7 +196,10 @@ async def toggle_watch(
 
 @router.delete("/{ticket_id}", response_model=MessageText)
 async def delete_ticket(
-    ticket_id: PathId, principal: PrincipalDep, triage: TicketTriageDep
+    ticket_id: PathId,
+    principal: PrincipalDep,
+    triage: TicketTriageDep,
+    conditions: WriteConditionsDep,
 ) -> MessageText:
-    await triage.delete(principal, ticket_id)
+    await triage.delete(principal, ticket_id, if_match=conditions.if_match)
     return MessageText(message="Ticket deleted")

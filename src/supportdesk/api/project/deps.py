@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from supportdesk.api.deps import SessionDep, authenticate
+from supportdesk.api.idempotency import claim_key, resolves_principal
 from supportdesk.api.security import project_key_header, project_secret_header
 from supportdesk.auth.principal import Principal, PrincipalKind
 
@@ -16,14 +17,17 @@ KEY_PAIR_SECURITY: dict[str, Any] = {
 }
 
 
+@resolves_principal
 async def current_project(request: Request, session: SessionDep) -> Principal:
     """The external-project API takes a project's key pair only."""
-    return await authenticate(
+    principal = await authenticate(
         request,
         session,
         accept={PrincipalKind.PROJECT},
         takes="The external-project API takes a project key pair: X-Api-Key with X-Api-Secret",
     )
+    await claim_key(request, session, principal)
+    return principal
 
 
 ProjectPrincipalDep = Annotated[Principal, Depends(current_project)]

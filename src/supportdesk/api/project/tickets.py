@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Query, Request, Response, status
 
 from supportdesk.api.bodies import parse_json
+from supportdesk.api.conditional import ReadConditionsDep, WriteConditionsDep
 from supportdesk.api.deps import TicketConversationDep, TicketIntakeDep, TicketReadsDep
 from supportdesk.api.project.deps import ProjectPrincipalDep
 from supportdesk.api.project.errors import ProjectRoute
@@ -100,11 +101,14 @@ async def list_tickets(
     "/tickets/{ticket_number}", response_model=ExternalTicketEnvelope, openapi_extra=operation()
 )
 async def get_ticket(
-    ticket_number: str, principal: ProjectPrincipalDep, reads: TicketReadsDep
-) -> ExternalTicketEnvelope:
+    ticket_number: str,
+    principal: ProjectPrincipalDep,
+    reads: TicketReadsDep,
+    conditions: ReadConditionsDep,
+) -> ExternalTicketEnvelope | Response:
     """A ticket by its number (e.g. NAIJ-2024-00043), with its conversation; no internal notes."""
     ticket = await reads.get_conversation(principal, ticket_number)
-    return ExternalTicketEnvelope(ticket=ticket_conversation(ticket))
+    return conditions.answer(ticket) or ExternalTicketEnvelope(ticket=ticket_conversation(ticket))
 
 
 @router.post(
@@ -141,10 +145,14 @@ async def close_ticket(
     request: Request,
     principal: ProjectPrincipalDep,
     conversation: TicketConversationDep,
+    conditions: WriteConditionsDep,
 ) -> ExternalClosed:
     """Close the ticket for its customer; ``customer_email`` must be the customer's address."""
     body = await parse_json(request, ExternalCloseIn)
     ticket = await conversation.close(
-        principal, ticket_number, on_behalf_of=str(body.customer_email)
+        principal,
+        ticket_number,
+        on_behalf_of=str(body.customer_email),
+        if_match=conditions.if_match,
     )
-    return ExternalClosed(ticket=ticket.ticket_number)
+    return ExternalClosed(ticket=conditions.tagged(ticket).ticket_number)

@@ -99,7 +99,7 @@ async def update_customer(
 async def delete_customer(
     customer_id: str, principal: PrincipalDep, customers: CustomerServiceDep
 ) -> DeletedEnvelope:
-    """Soft delete: the customer's tickets stay."""
+    """Delete a customer (a soft delete): the customer's tickets stay."""
     row_id = path_id(Prefix.CUSTOMER, customer_id)
     await customers.delete(principal, row_id)
     return deleted(Prefix.CUSTOMER, row_id)

@@ -1,6 +1,7 @@
 """The REST API's error body: ``{"error": {"code", "message", "details"}}``.
 
-Invalid data is 400 ``BAD_REQUEST`` here, with the failing fields in ``details``.
+Invalid data is 400 ``BAD_REQUEST`` here, with the failing fields in ``details``; a
+reused ``Idempotency-Key`` stays 422 (``IDEMPOTENCY_KEY_REUSED``), as on every surface.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class RestError(BaseModel):
 
 def render_error(error: ApiError) -> JSONResponse:
     status, code = error.status, error.code
-    if status == 422:
+    if status == 422 and code == "VALIDATION_FAILED":
         status, code = 400, "BAD_REQUEST"
     message = error.naming_scope()
     body = {"error": {"code": code, "message": message, "details": error.details or {}}}

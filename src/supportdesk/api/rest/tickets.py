@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
+from supportdesk.api.conditional import ReadConditionsDep, WriteConditionsDep
 from supportdesk.api.deps import TicketIntakeDep, TicketReadsDep, TicketTriageDep
 from supportdesk.api.rest.deps import (
     PrincipalDep,
@@ -90,10 +91,10 @@ async def list_tickets(
 
 @router.get("/{ticket_id}", response_model=TicketEnvelope)
 async def get_ticket(
-    ticket_id: str, principal: TicketReaderDep, reads: TicketReadsDep
-) -> TicketEnvelope:
+    ticket_id: str, principal: TicketReaderDep, reads: TicketReadsDep, conditions: ReadConditionsDep
+) -> TicketEnvelope | Response:
     ticket = await reads.get_resource(principal, path_id(Prefix.TICKET, ticket_id))
-    return TicketEnvelope(data=ticket_detail(ticket))
+    return conditions.answer(ticket) or TicketEnvelope(data=ticket_detail(ticket))
 
 
 @router.post("", response_model=TicketEnvelope, status_code=status.HTTP_201_CREATED)
@@ -117,7 +118,11 @@ async def create_ticket(
 
 @router.patch("/{ticket_id}", response_model=TicketEnvelope)
 async def update_ticket(
-    ticket_id: str, body: TicketUpdateIn, principal: TicketWriterDep, triage: TicketTriageDep
+    ticket_id: str,
+    body: TicketUpdateIn,
+    principal: TicketWriterDep,
+    triage: TicketTriageDep,
+    conditions: WriteConditionsDep,
 ) -> TicketEnvelope:
     fields = set(body.model_fields_set)
     if "tags" in fields:
@@ -136,15 +141,17 @@ async def update_ticket(
         custom_fields=body.custom_fields,
     )
     with request_names({"user_id": "assignee_id", "tag_names": "tags"}):
-        ticket = await triage.update(principal, path_id(Prefix.TICKET, ticket_id), changes)
-    return TicketEnvelope(data=ticket_detail(ticket))
+        ticket = await triage.update(
+            principal, path_id(Prefix.TICKET, ticket_id), changes, if_match=conditions.if_match
+        )
+    return TicketEnvelope(data=ticket_detail(conditions.tagged(ticket)))
 
 
 @router.delete("/{ticket_id}", response_model=DeletedEnvelope)
 async def delete_ticket(
-    ticket_id: str, principal: PrincipalDep, triage: TicketTriageDep
+    ticket_id: str, principal: PrincipalDep, triage: TicketTriageDep, conditions: WriteConditionsDep
 ) -> DeletedEnvelope:
-    """Soft delete: the ticket disappears from every surface."""
+    """Delete a ticket (a soft delete): it disappears from every surface."""
     row_id = path_id(Prefix.TICKET, ticket_id)
-    await triage.delete(principal, row_id)
+    await triage.delete(principal, row_id, if_match=conditions.if_match)
     return deleted(Prefix.TICKET, row_id)

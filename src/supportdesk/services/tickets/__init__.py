@@ -9,6 +9,7 @@ from supportdesk.services.tickets.reads import TicketReads
 from supportdesk.services.tickets.records import (
     TICKET_NUMBER_MAX_LENGTH,
     NewTicket,
+    Precondition,
     TicketChanges,
     TicketKey,
 )
@@ -17,6 +18,7 @@ from supportdesk.services.tickets.triage import TicketTriage
 __all__ = [
     "TICKET_NUMBER_MAX_LENGTH",
     "NewTicket",
+    "Precondition",
     "TicketChanges",
     "TicketConversation",
     "TicketFilters",

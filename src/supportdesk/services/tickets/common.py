@@ -20,13 +20,24 @@ from supportdesk.repositories.users import normalize_email
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.attachments import AttachmentStorage, StoredFile, Upload
 from supportdesk.services.sla import SlaService
-from supportdesk.services.tickets.records import TicketKey, could_be_number
+from supportdesk.services.tickets.records import Precondition, TicketKey, could_be_number
 
 
 def touch(ticket: Ticket) -> None:
     # updated_at too, not left to the column's onupdate: the change is rendered
     # before the flush that would set it.
     ticket.last_activity_at = ticket.updated_at = clock.now()
+
+
+def require_version(ticket: Ticket, if_match: Precondition | None) -> None:
+    """Refuse a change made conditional on a version the ticket has moved on from.
+
+    Asked once the ticket is locked and the principal's rights are known, before
+    anything changes: a refused change changes nothing, and a change it lets through
+    finds the ticket as it was when asked.
+    """
+    if if_match is not None:
+        if_match.require(ticket.id, ticket.version)
 
 
 def belongs_to(ticket: Ticket, customer_email: str) -> bool:

@@ -26,8 +26,14 @@ from supportdesk.services.activity import ActivityLog
 from supportdesk.services.attachments import AttachmentStorage, Upload
 from supportdesk.services.customers import CustomerService
 from supportdesk.services.sla import SlaService
-from supportdesk.services.tickets.common import StatusRules, TicketFiles, editable, touch
-from supportdesk.services.tickets.records import TicketKey
+from supportdesk.services.tickets.common import (
+    StatusRules,
+    TicketFiles,
+    editable,
+    require_version,
+    touch,
+)
+from supportdesk.services.tickets.records import Precondition, TicketKey
 
 # The statuses a customer's reply moves back to open (see ``_reopens``).
 _REOPENED_BY_CUSTOMER = frozenset(
@@ -69,7 +75,12 @@ class TicketConversation:
         return await self._post(principal, ticket, body, message_type, attachments, author, sender)
 
     async def close(
-        self, principal: Principal, ticket_key: TicketKey, *, on_behalf_of: str
+        self,
+        principal: Principal,
+        ticket_key: TicketKey,
+        *,
+        on_behalf_of: str,
+        if_match: Precondition | None = None,
     ) -> Ticket:
         """Close a ticket for its customer.
 
@@ -78,7 +89,10 @@ class TicketConversation:
         ticket's e-mail address proves whose request it is.
         """
         ticket = await editable(self.tickets, principal, ticket_key, on_behalf_of)
+        require_version(ticket, if_match)
         await self.status.set(principal, ticket, TicketStatus.CLOSED)
+        # Written now: the answer names the version the ticket is left at.
+        await self.session.flush()
         return ticket
 
     async def _customer_account(self, principal: Principal, ticket: Ticket) -> User | None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from supportdesk.core.enums import Priority, TicketSource, TicketStatus
+from supportdesk.core.errors import PreconditionFailed
 from supportdesk.services.attachments import Upload
 
 # The length of Ticket.ticket_number: PREFIX-YYYY-NNNNN with room to spare.
@@ -79,6 +80,25 @@ class TicketChanges:
     def given(self, name: str) -> bool:
         """Whether the change names this field with a value (None clears nothing here)."""
         return name in self.fields_set and getattr(self, name) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Precondition:
+    """The states of a ticket a change is conditional on (a request's If-Match).
+
+    A state is the ticket's id with its version, which moves on with every change to
+    the ticket; ``any_version`` asks only that the ticket exist.
+    """
+
+    versions: frozenset[tuple[int, int]] = frozenset()
+    any_version: bool = False
+
+    def holds(self, ticket_id: int, version: int) -> bool:
+        return self.any_version or (ticket_id, version) in self.versions
+
+    def require(self, ticket_id: int, version: int) -> None:
+        if not self.holds(ticket_id, version):
+            raise PreconditionFailed()
 
 
 def could_be_number(ticket_number: str) -> bool:

@@ -21,8 +21,8 @@ from supportdesk.repositories.users import UserRepository
 from supportdesk.services.activity import ActivityLog
 from supportdesk.services.custom_fields import CustomFieldService
 from supportdesk.services.sla import SlaService
-from supportdesk.services.tickets.common import StatusRules, editable, touch
-from supportdesk.services.tickets.records import TicketChanges
+from supportdesk.services.tickets.common import StatusRules, editable, require_version, touch
+from supportdesk.services.tickets.records import Precondition, TicketChanges
 from supportdesk.services.tickets.references import TicketReferences
 
 _STAFF_ONLY_FIELDS = "Only staff can change a ticket's category, priority or tags."
@@ -59,7 +59,14 @@ class TicketTriage:
 
     # ---------------------------------------------------------------- update
 
-    async def update(self, principal: Principal, ticket_id: int, changes: TicketChanges) -> Ticket:
+    async def update(
+        self,
+        principal: Principal,
+        ticket_id: int,
+        changes: TicketChanges,
+        *,
+        if_match: Precondition | None = None,
+    ) -> Ticket:
         """Apply a partial change; each changed field is one entry of one activity row."""
         if changes.given("tag_names"):
             # Naming tags may create them: refused before the ticket is even looked up.
@@ -67,6 +74,7 @@ class TicketTriage:
         ticket = await editable(self.tickets, principal, ticket_id)
         status = _wanted_status(ticket, changes)
         _require_rights(principal, ticket, changes, status)
+        require_version(ticket, if_match)
 
         diff = _copy_fields(ticket, changes, "subject", "description")
         diff |= await self._repoint(ticket, changes, "category_id", self.references.category)
@@ -173,20 +181,37 @@ class TicketTriage:
     # ---------------------------------------------------------------- status and assignee
 
     async def change_status(
-        self, principal: Principal, ticket_id: int, status: TicketStatus
+        self,
+        principal: Principal,
+        ticket_id: int,
+        status: TicketStatus,
+        *,
+        if_match: Precondition | None = None,
     ) -> Ticket:
         principal.require(Scope.TICKETS_STATUS)
         ticket = await editable(self.tickets, principal, ticket_id)
+        require_version(ticket, if_match)
         await self.status.set(principal, ticket, status)
+        # Written now, so the ticket renders as stored (updated_at and version included).
+        await self.session.flush()
         return ticket
 
-    async def assign(self, principal: Principal, ticket_id: int, user_id: int | None) -> Ticket:
+    async def assign(
+        self,
+        principal: Principal,
+        ticket_id: int,
+        user_id: int | None,
+        *,
+        if_match: Precondition | None = None,
+    ) -> Ticket:
         principal.require(Scope.TICKETS_ASSIGN)
         ticket = await editable(self.tickets, principal, ticket_id)
+        require_version(ticket, if_match)
         if user_id == ticket.assignee_id:
             return ticket
         assignee = None if user_id is None else await self._assignable(principal, ticket, user_id)
         await self._assign(principal, ticket, assignee)
+        await self.session.flush()
         return ticket
 
     async def _assignable(self, principal: Principal, ticket: Ticket, user_id: int) -> User:
@@ -282,6 +307,8 @@ class TicketTriage:
         ticket = await self.tickets.get(principal, ticket_id)
         if ticket is None:
             raise NotFound("Ticket not found.")
+        # The ticket's detail lists its watchers: its version moves on with them.
+        await self.tickets.revise(ticket.id)
         if await self.tickets.is_watching(ticket.id, principal.user_id) is not None:
             await self.tickets.unwatch(ticket.id, principal.user_id)
             return False
@@ -290,9 +317,12 @@ class TicketTriage:
         )
         return True
 
-    async def delete(self, principal: Principal, ticket_id: int) -> None:
+    async def delete(
+        self, principal: Principal, ticket_id: int, *, if_match: Precondition | None = None
+    ) -> None:
         principal.require(Scope.TICKETS_DELETE)
         ticket = await editable(self.tickets, principal, ticket_id)
+        require_version(ticket, if_match)
         ticket.deleted_at = clock.now()
         self.activity.record_ticket_change(
             principal,
