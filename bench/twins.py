@@ -67,170 +67,97 @@ PRINCIPAL_SQL = (
     "EXISTS (SELECT * \nFROM revoked_tokens \nWHERE revoked_tokens.jti = $1::VARCHAR) AS revoked \nFROM users \nWHERE users.id = $2::INTEGER AND users.deleted_at IS NULL"
 )
 LIST_SQL = (
-    "SELECT tickets.id, tickets.project_id, tickets.year, tickets.number, "
-    "tickets.ticket_number, tickets.subject, tickets.description, tickets.status, "
-    "tickets.priority, tickets.source, tickets.customer_id, tickets.customer_name, "
-    "tickets.customer_email, tickets.customer_phone, tickets.external_customer_id, "
-    "tickets.creator_id, tickets.assignee_id, tickets.category_id, "
-    "tickets.department_id, tickets.product_id, tickets.metadata, tickets.custom_fields, "
-    "tickets.is_locked, tickets.sla_policy_id, tickets.first_response_due_at, "
-    "tickets.resolution_due_at, tickets.first_responded_at, "
-    "tickets.first_response_breached_at, tickets.resolution_breached_at, "
-    "tickets.sla_started_at, tickets.sla_paused_at, tickets.sla_paused_seconds, "
-    "tickets.last_reply_at, tickets.last_reply_by, tickets.last_activity_at, "
-    "tickets.resolved_at, tickets.closed_at, tickets.deleted_at, tickets.version, "
-    "tickets.created_at, tickets.updated_at, "
-    "(SELECT count(messages.id) AS count_1 \nFROM messages \nWHERE messages.ticket_id = tickets.id AND messages.type = $1) AS reply_count, "
-    "projects_1.id AS id_1, projects_1.name, projects_1.slug, projects_1.ticket_prefix, "
-    "projects_1.description AS description_1, projects_1.support_email, "
-    "projects_1.website_url, projects_1.timezone, projects_1.settings, "
-    "projects_1.is_active, projects_1.created_at AS created_at_1, "
-    "projects_1.updated_at AS updated_at_1, users_1.id AS id_2, users_1.name AS name_1, "
-    "users_1.email, users_1.password_hash, users_1.role, users_1.phone, "
-    "users_1.department, users_1.company, users_1.locale, "
-    "users_1.timezone AS timezone_1, users_1.avatar_url, users_1.envato_username, "
-    "users_1.notification_settings, users_1.custom_fields AS custom_fields_1, "
-    "users_1.is_active AS is_active_1, users_1.last_login_at, "
-    "users_1.deleted_at AS deleted_at_1, users_1.tokens_valid_after, "
-    "users_1.created_at AS created_at_2, users_1.updated_at AS updated_at_2, "
-    "users_2.id AS id_3, users_2.name AS name_2, users_2.email AS email_1, "
-    "users_2.password_hash AS password_hash_1, users_2.role AS role_1, "
-    "users_2.phone AS phone_1, users_2.department AS department_1, "
-    "users_2.company AS company_1, users_2.locale AS locale_1, "
-    "users_2.timezone AS timezone_2, users_2.avatar_url AS avatar_url_1, "
-    "users_2.envato_username AS envato_username_1, "
-    "users_2.notification_settings AS notification_settings_1, "
-    "users_2.custom_fields AS custom_fields_2, users_2.is_active AS is_active_2, "
-    "users_2.last_login_at AS last_login_at_1, users_2.deleted_at AS deleted_at_2, "
-    "users_2.tokens_valid_after AS tokens_valid_after_1, "
-    "users_2.created_at AS created_at_3, users_2.updated_at AS updated_at_3, "
-    "categories_1.id AS id_4, categories_1.name AS name_3, "
-    "categories_1.description AS description_2, categories_1.color, "
-    "categories_1.parent_id, categories_1.status AS status_1, categories_1.sort_order, "
-    "categories_1.created_at AS created_at_4, "
-    "categories_1.updated_at AS updated_at_4 \nFROM tickets LEFT OUTER JOIN projects AS projects_1 ON projects_1.id = tickets.project_id LEFT OUTER JOIN users AS users_1 ON users_1.id = tickets.creator_id LEFT OUTER JOIN users AS users_2 ON users_2.id = tickets.assignee_id LEFT OUTER JOIN categories AS categories_1 ON categories_1.id = tickets.category_id \nWHERE tickets.id IN (SELECT tickets.id \nFROM tickets \nWHERE tickets.deleted_at IS NULL ORDER BY tickets.created_at DESC, "
-    "tickets.id DESC \n LIMIT $2::INTEGER OFFSET $3::INTEGER) ORDER BY tickets.created_at DESC, "
+    "SELECT tickets.id, tickets.ticket_number, tickets.subject, tickets.status, "
+    "tickets.priority, tickets.customer_name, tickets.customer_email, "
+    "tickets.assignee_id, tickets.last_activity_at, tickets.created_at, "
+    "tickets.updated_at, (SELECT count(messages.id) AS count_1 FROM messages WHERE "
+    "messages.ticket_id = tickets.id AND messages.type = $1) AS reply_count, "
+    "projects.id AS project_id, projects.name AS project_name, projects.slug AS "
+    "project_slug, categories.id AS category_id, categories.name AS category_name, "
+    "categories.color AS category_color, users_1.id AS creator_id, users_1.name AS "
+    "creator_name, users_2.name AS assignee_name FROM tickets JOIN projects ON "
+    "projects.id = tickets.project_id LEFT OUTER JOIN categories ON categories.id = "
+    "tickets.category_id LEFT OUTER JOIN users AS users_1 ON users_1.id = "
+    "tickets.creator_id LEFT OUTER JOIN users AS users_2 ON users_2.id = "
+    "tickets.assignee_id WHERE tickets.id IN (SELECT tickets.id FROM tickets WHERE "
+    "tickets.deleted_at IS NULL ORDER BY tickets.created_at DESC, tickets.id DESC "
+    "LIMIT $2::INTEGER OFFSET $3::INTEGER) ORDER BY tickets.created_at DESC, "
     "tickets.id DESC"
 )
 TAGS_SQL = (
-    "SELECT ticket_tags.ticket_id, tags.id, tags.name, tags.color, tags.status, "
-    "tags.sort_order, tags.created_at, tags.updated_at \n"
-    "FROM ticket_tags JOIN tags ON tags.id = ticket_tags.tag_id \n"
-    "WHERE ticket_tags.ticket_id IN ({ids}) ORDER BY tags.id"
+    "SELECT ticket_tags.ticket_id, tags.id, tags.name, tags.color FROM ticket_tags "
+    "JOIN tags ON tags.id = ticket_tags.tag_id WHERE ticket_tags.ticket_id IN "
+    "({ids}) ORDER BY ticket_tags.ticket_id, tags.id"
 )
 TALLY_TOTAL_SQL = (
     "SELECT coalesce(sum(ticket_tallies.tickets), $1::INTEGER) AS coalesce_1 \nFROM ticket_tallies"
 )
 DETAIL_SQL = (
-    "SELECT tickets.id, tickets.project_id, tickets.year, tickets.number, "
-    "tickets.ticket_number, tickets.subject, tickets.description, tickets.status, "
-    "tickets.priority, tickets.source, tickets.customer_id, tickets.customer_name, "
-    "tickets.customer_email, tickets.customer_phone, tickets.external_customer_id, "
-    "tickets.creator_id, tickets.assignee_id, tickets.category_id, "
-    "tickets.department_id, tickets.product_id, tickets.metadata, tickets.custom_fields, "
-    "tickets.is_locked, tickets.sla_policy_id, tickets.first_response_due_at, "
-    "tickets.resolution_due_at, tickets.first_responded_at, "
-    "tickets.first_response_breached_at, tickets.resolution_breached_at, "
-    "tickets.sla_started_at, tickets.sla_paused_at, tickets.sla_paused_seconds, "
-    "tickets.last_reply_at, tickets.last_reply_by, tickets.last_activity_at, "
-    "tickets.resolved_at, tickets.closed_at, tickets.deleted_at, tickets.version, "
-    "tickets.created_at, tickets.updated_at, projects_1.id AS id_1, projects_1.name, "
-    "projects_1.slug, projects_1.ticket_prefix, projects_1.description AS description_1, "
-    "projects_1.support_email, projects_1.website_url, projects_1.timezone, "
-    "projects_1.settings, projects_1.is_active, projects_1.created_at AS created_at_1, "
-    "projects_1.updated_at AS updated_at_1, users_1.id AS id_2, users_1.name AS name_1, "
-    "users_1.email, users_1.password_hash, users_1.role, users_1.phone, "
-    "users_1.department, users_1.company, users_1.locale, "
-    "users_1.timezone AS timezone_1, users_1.avatar_url, users_1.envato_username, "
-    "users_1.notification_settings, users_1.custom_fields AS custom_fields_1, "
-    "users_1.is_active AS is_active_1, users_1.last_login_at, "
-    "users_1.deleted_at AS deleted_at_1, users_1.tokens_valid_after, "
-    "users_1.created_at AS created_at_2, users_1.updated_at AS updated_at_2, "
-    "users_2.id AS id_3, users_2.name AS name_2, users_2.email AS email_1, "
-    "users_2.password_hash AS password_hash_1, users_2.role AS role_1, "
-    "users_2.phone AS phone_1, users_2.department AS department_1, "
-    "users_2.company AS company_1, users_2.locale AS locale_1, "
-    "users_2.timezone AS timezone_2, users_2.avatar_url AS avatar_url_1, "
-    "users_2.envato_username AS envato_username_1, "
-    "users_2.notification_settings AS notification_settings_1, "
-    "users_2.custom_fields AS custom_fields_2, users_2.is_active AS is_active_2, "
-    "users_2.last_login_at AS last_login_at_1, users_2.deleted_at AS deleted_at_2, "
-    "users_2.tokens_valid_after AS tokens_valid_after_1, "
-    "users_2.created_at AS created_at_3, users_2.updated_at AS updated_at_3, "
-    "users_3.id AS id_4, users_3.name AS name_3, users_3.email AS email_2, "
-    "users_3.password_hash AS password_hash_2, users_3.role AS role_2, "
-    "users_3.phone AS phone_2, users_3.department AS department_2, "
-    "users_3.company AS company_2, users_3.locale AS locale_2, "
-    "users_3.timezone AS timezone_3, users_3.avatar_url AS avatar_url_2, "
-    "users_3.envato_username AS envato_username_2, "
-    "users_3.notification_settings AS notification_settings_2, "
-    "users_3.custom_fields AS custom_fields_3, users_3.is_active AS is_active_3, "
-    "users_3.last_login_at AS last_login_at_2, users_3.deleted_at AS deleted_at_3, "
-    "users_3.tokens_valid_after AS tokens_valid_after_2, "
-    "users_3.created_at AS created_at_4, users_3.updated_at AS updated_at_4, "
-    "categories_1.id AS id_5, categories_1.name AS name_4, "
-    "categories_1.description AS description_2, categories_1.color, "
-    "categories_1.parent_id, categories_1.status AS status_1, categories_1.sort_order, "
-    "categories_1.created_at AS created_at_5, categories_1.updated_at AS updated_at_5, "
-    "departments_1.id AS id_6, departments_1.name AS name_5, "
-    "departments_1.description AS description_3, departments_1.email AS email_3, "
-    "departments_1.is_default, departments_1.status AS status_2, "
-    "departments_1.sort_order AS sort_order_1, departments_1.created_at AS created_at_6, "
-    "departments_1.updated_at AS updated_at_6, products_1.id AS id_7, "
-    "products_1.name AS name_6, products_1.envato_id, "
-    "products_1.description AS description_4, products_1.price, "
-    "products_1.status AS status_3, products_1.created_at AS created_at_7, "
-    "products_1.updated_at AS updated_at_7, sla_policies_1.id AS id_8, "
-    "sla_policies_1.project_id AS project_id_1, sla_policies_1.priority AS priority_1, "
-    "sla_policies_1.first_response_minutes, sla_policies_1.resolution_minutes, "
-    "sla_policies_1.created_at AS created_at_8, "
-    "sla_policies_1.updated_at AS updated_at_8, ratings_1.id AS id_9, "
-    "ratings_1.ticket_id, ratings_1.user_id, ratings_1.score, ratings_1.comment, "
-    "ratings_1.created_at AS created_at_9 \nFROM tickets LEFT OUTER JOIN projects AS projects_1 ON projects_1.id = tickets.project_id LEFT OUTER JOIN users AS users_1 ON users_1.id = tickets.customer_id LEFT OUTER JOIN users AS users_2 ON users_2.id = tickets.creator_id LEFT OUTER JOIN users AS users_3 ON users_3.id = tickets.assignee_id LEFT OUTER JOIN categories AS categories_1 ON categories_1.id = tickets.category_id LEFT OUTER JOIN departments AS departments_1 ON departments_1.id = tickets.department_id LEFT OUTER JOIN products AS products_1 ON products_1.id = tickets.product_id LEFT OUTER JOIN sla_policies AS sla_policies_1 ON sla_policies_1.id = tickets.sla_policy_id LEFT OUTER JOIN ratings AS ratings_1 ON tickets.id = ratings_1.ticket_id \nWHERE tickets.deleted_at IS NULL AND tickets.id = $1::INTEGER"
+    "SELECT tickets.id, tickets.ticket_number, tickets.subject, "
+    "tickets.description, tickets.status, tickets.priority, tickets.source, "
+    "tickets.customer_name, tickets.customer_email, tickets.customer_phone, "
+    "tickets.assignee_id, tickets.metadata AS meta, tickets.is_locked, "
+    "tickets.first_response_due_at, tickets.resolution_due_at, "
+    "tickets.first_responded_at, tickets.first_response_breached_at, "
+    "tickets.resolution_breached_at, tickets.sla_paused_at, tickets.resolved_at, "
+    "tickets.closed_at, tickets.last_activity_at, tickets.created_at, "
+    "tickets.updated_at, tickets.version, projects.id AS project_id, projects.name "
+    "AS project_name, projects.slug AS project_slug, categories.id AS category_id, "
+    "categories.name AS category_name, categories.color AS category_color, "
+    "users_1.id AS creator_id, users_1.name AS creator_name, users_2.name AS "
+    "assignee_name, sla_policies.id AS sla_id, sla_policies.project_id AS "
+    "sla_project_id, sla_policies.priority AS sla_priority, "
+    "sla_policies.first_response_minutes AS sla_first_response_minutes, "
+    "sla_policies.resolution_minutes AS sla_resolution_minutes, "
+    "sla_policies.business_calendar_id AS sla_business_calendar_id, "
+    "business_calendars.id AS calendar_id, business_calendars.name AS "
+    "calendar_name, business_calendars.timezone AS calendar_timezone, "
+    "business_calendars.is_24x7 AS calendar_is_24x7, business_calendars.hours AS "
+    "calendar_hours, business_calendars.holidays AS calendar_holidays, "
+    "business_calendars.country AS calendar_country, business_calendars.subdivision "
+    "AS calendar_subdivision, ratings.score AS rating_score, ratings.comment AS "
+    "rating_comment, ratings.created_at AS rated_at FROM tickets JOIN projects ON "
+    "projects.id = tickets.project_id LEFT OUTER JOIN categories ON categories.id = "
+    "tickets.category_id LEFT OUTER JOIN users AS users_1 ON users_1.id = "
+    "tickets.creator_id LEFT OUTER JOIN users AS users_2 ON users_2.id = "
+    "tickets.assignee_id LEFT OUTER JOIN sla_policies ON sla_policies.id = "
+    "tickets.sla_policy_id LEFT OUTER JOIN business_calendars ON "
+    "business_calendars.id = tickets.business_calendar_id LEFT OUTER JOIN ratings "
+    "ON ratings.ticket_id = tickets.id WHERE tickets.id = $1::INTEGER AND "
+    "tickets.deleted_at IS NULL"
 )
 MESSAGES_SQL = (
-    "SELECT messages.ticket_id, messages.id, messages.body, messages.type, "
-    "messages.author_id, messages.sender_type, messages.is_first_response, "
-    "messages.created_at, messages.updated_at, users_1.id, users_1.name, users_1.email, "
-    "users_1.password_hash, users_1.role, users_1.phone, users_1.department, "
-    "users_1.company, users_1.locale, users_1.timezone, users_1.avatar_url, "
-    "users_1.envato_username, users_1.notification_settings, users_1.custom_fields, "
-    "users_1.is_active, users_1.last_login_at, users_1.deleted_at, "
-    "users_1.tokens_valid_after, users_1.created_at, "
-    "users_1.updated_at \nFROM messages LEFT OUTER JOIN users AS users_1 ON users_1.id = messages.author_id \nWHERE messages.ticket_id IN ($1::INTEGER) ORDER BY messages.id"
+    "SELECT messages.id, messages.body, messages.type, messages.is_first_response, "
+    "messages.created_at, users.id AS id_1, users.name FROM messages LEFT OUTER "
+    "JOIN users ON users.id = messages.author_id WHERE messages.ticket_id = "
+    "$1::INTEGER ORDER BY messages.id"
 )
 ATTACHMENTS_SQL = (
-    "SELECT attachments.ticket_id, attachments.id, attachments.message_id, "
-    "attachments.uploaded_by_id, attachments.filename, attachments.content_type, "
-    "attachments.size, attachments.sha256, attachments.storage_key, "
-    "attachments.is_internal, attachments.created_at \nFROM attachments \n"
-    "WHERE attachments.ticket_id IN ($1::INTEGER) ORDER BY attachments.id"
+    "SELECT attachments.id, attachments.message_id, attachments.filename, "
+    "attachments.content_type, attachments.size, attachments.created_at FROM "
+    "attachments WHERE attachments.ticket_id = $1::INTEGER ORDER BY attachments.id"
 )
 ACTIVITIES_SQL = (
-    "SELECT activities.ticket_id, activities.id, activities.user_id, "
-    "activities.api_key_id, activities.action, activities.description, "
-    "activities.changes, activities.ip_address, activities.created_at, users_1.id, "
-    "users_1.name, users_1.email, users_1.password_hash, users_1.role, users_1.phone, "
-    "users_1.department, users_1.company, users_1.locale, users_1.timezone, "
-    "users_1.avatar_url, users_1.envato_username, users_1.notification_settings, "
-    "users_1.custom_fields, users_1.is_active, users_1.last_login_at, "
-    "users_1.deleted_at, users_1.tokens_valid_after, users_1.created_at, "
-    "users_1.updated_at \nFROM activities LEFT OUTER JOIN users AS users_1 ON users_1.id = activities.user_id \nWHERE activities.ticket_id IN ($1::INTEGER) ORDER BY activities.id"
+    "SELECT activities.id, activities.action, activities.description, "
+    "activities.changes, activities.created_at, users.id AS id_1, users.name FROM "
+    "activities LEFT OUTER JOIN users ON users.id = activities.user_id WHERE "
+    "activities.ticket_id = $1::INTEGER ORDER BY activities.id"
+)
+DETAIL_TAGS_SQL = (
+    "SELECT tags.id, tags.name, tags.color FROM tags JOIN ticket_tags ON "
+    "ticket_tags.tag_id = tags.id WHERE ticket_tags.ticket_id = $1::INTEGER ORDER "
+    "BY tags.id"
 )
 WATCHERS_SQL = (
-    "SELECT watchers.ticket_id, watchers.user_id, watchers.created_at, users_1.id, "
-    "users_1.name, users_1.email, users_1.password_hash, users_1.role, users_1.phone, "
-    "users_1.department, users_1.company, users_1.locale, users_1.timezone, "
-    "users_1.avatar_url, users_1.envato_username, users_1.notification_settings, "
-    "users_1.custom_fields, users_1.is_active, users_1.last_login_at, "
-    "users_1.deleted_at, users_1.tokens_valid_after, users_1.created_at, "
-    "users_1.updated_at \nFROM watchers LEFT OUTER JOIN users AS users_1 ON users_1.id = watchers.user_id \nWHERE watchers.ticket_id IN ($1::INTEGER) ORDER BY watchers.created_at"
+    "SELECT users.id, users.name FROM users JOIN watchers ON watchers.user_id = "
+    "users.id WHERE watchers.ticket_id = $1::INTEGER ORDER BY watchers.created_at"
 )
 PROJECT_SQL = (
     "SELECT projects.id, projects.name, projects.slug, projects.ticket_prefix, "
     "projects.description, projects.support_email, projects.website_url, "
-    "projects.timezone, projects.settings, projects.is_active, projects.created_at, "
-    "projects.updated_at \nFROM projects \nWHERE projects.id = $1::INTEGER"
+    "projects.timezone, projects.settings, projects.is_active, "
+    "projects.business_calendar_id, projects.created_at, projects.updated_at FROM "
+    "projects WHERE projects.id = $1::INTEGER"
 )
 SETTING_SQL = (
     "SELECT settings.key, settings.value, settings.updated_at \nFROM settings \n"
@@ -244,29 +171,35 @@ COUNTER_SQL = (
 SLA_POLICY_SQL = (
     "SELECT sla_policies.id, sla_policies.project_id, sla_policies.priority, "
     "sla_policies.first_response_minutes, sla_policies.resolution_minutes, "
-    "sla_policies.created_at, sla_policies.updated_at \nFROM sla_policies \n"
-    "WHERE sla_policies.priority = $1 AND (sla_policies.project_id = $2::INTEGER OR sla_policies.project_id IS NULL) ORDER BY sla_policies.project_id IS NULL \n"
-    " LIMIT $3::INTEGER"
+    "sla_policies.business_calendar_id, sla_policies.created_at, "
+    "sla_policies.updated_at FROM sla_policies WHERE sla_policies.priority = $1 AND "
+    "(sla_policies.project_id = $2::INTEGER OR sla_policies.project_id IS NULL) "
+    "ORDER BY sla_policies.project_id IS NULL LIMIT $3::INTEGER"
 )
 INSERT_TICKET_SQL = (
-    "INSERT INTO tickets (project_id, year, number, ticket_number, subject, description, "
-    "status, priority, source, customer_id, customer_name, customer_email, customer_phone, "
-    "external_customer_id, creator_id, assignee_id, category_id, department_id, "
-    "product_id, metadata, custom_fields, is_locked, sla_policy_id, first_response_due_at, "
-    "resolution_due_at, first_responded_at, first_response_breached_at, "
-    "resolution_breached_at, sla_started_at, sla_paused_at, sla_paused_seconds, "
-    "last_reply_at, last_reply_by, last_activity_at, resolved_at, closed_at, deleted_at, "
-    "version, created_at, updated_at) VALUES ($1::INTEGER, $2::INTEGER, $3::INTEGER, "
-    "$4::VARCHAR, $5::VARCHAR, $6::VARCHAR, $7, $8, $9, $10::INTEGER, $11::VARCHAR, "
-    "$12::VARCHAR, $13::VARCHAR, $14::VARCHAR, $15::INTEGER, $16::INTEGER, $17::INTEGER, "
-    "$18::INTEGER, $19::INTEGER, $20::JSONB, $21::JSONB, $22::BOOLEAN, $23::INTEGER, "
-    "$24::TIMESTAMP WITH TIME ZONE, $25::TIMESTAMP WITH TIME ZONE, "
-    "$26::TIMESTAMP WITH TIME ZONE, $27::TIMESTAMP WITH TIME ZONE, "
-    "$28::TIMESTAMP WITH TIME ZONE, $29::TIMESTAMP WITH TIME ZONE, "
-    "$30::TIMESTAMP WITH TIME ZONE, $31::INTEGER, $32::TIMESTAMP WITH TIME ZONE, $33, "
-    "$34::TIMESTAMP WITH TIME ZONE, $35::TIMESTAMP WITH TIME ZONE, "
-    "$36::TIMESTAMP WITH TIME ZONE, $37::TIMESTAMP WITH TIME ZONE, $38::INTEGER, "
-    "$39::TIMESTAMP WITH TIME ZONE, $40::TIMESTAMP WITH TIME ZONE) RETURNING tickets.id"
+    "INSERT INTO tickets (project_id, year, number, ticket_number, subject, "
+    "description, status, priority, source, customer_id, customer_name, "
+    "customer_email, customer_phone, external_customer_id, creator_id, assignee_id, "
+    "category_id, department_id, product_id, metadata, custom_fields, is_locked, "
+    "sla_policy_id, first_response_due_at, resolution_due_at, first_responded_at, "
+    "first_response_breached_at, resolution_breached_at, sla_started_at, "
+    "sla_paused_at, sla_paused_seconds, business_calendar_id, "
+    "first_response_warns_at, resolution_warns_at, first_response_warned_at, "
+    "resolution_warned_at, last_reply_at, last_reply_by, last_activity_at, "
+    "resolved_at, closed_at, deleted_at, version, created_at, updated_at) VALUES "
+    "($1::INTEGER, $2::INTEGER, $3::INTEGER, $4::VARCHAR, $5::VARCHAR, $6::VARCHAR, "
+    "$7, $8, $9, $10::INTEGER, $11::VARCHAR, $12::VARCHAR, $13::VARCHAR, "
+    "$14::VARCHAR, $15::INTEGER, $16::INTEGER, $17::INTEGER, $18::INTEGER, "
+    "$19::INTEGER, $20::JSONB, $21::JSONB, $22::BOOLEAN, $23::INTEGER, "
+    "$24::TIMESTAMP WITH TIME ZONE, $25::TIMESTAMP WITH TIME ZONE, $26::TIMESTAMP "
+    "WITH TIME ZONE, $27::TIMESTAMP WITH TIME ZONE, $28::TIMESTAMP WITH TIME ZONE, "
+    "$29::TIMESTAMP WITH TIME ZONE, $30::TIMESTAMP WITH TIME ZONE, $31::INTEGER, "
+    "$32::INTEGER, $33::TIMESTAMP WITH TIME ZONE, $34::TIMESTAMP WITH TIME ZONE, "
+    "$35::TIMESTAMP WITH TIME ZONE, $36::TIMESTAMP WITH TIME ZONE, $37::TIMESTAMP "
+    "WITH TIME ZONE, $38, $39::TIMESTAMP WITH TIME ZONE, $40::TIMESTAMP WITH TIME "
+    "ZONE, $41::TIMESTAMP WITH TIME ZONE, $42::TIMESTAMP WITH TIME ZONE, "
+    "$43::INTEGER, $44::TIMESTAMP WITH TIME ZONE, $45::TIMESTAMP WITH TIME ZONE) "
+    "RETURNING tickets.id"
 )
 INSERT_ACTIVITY_SQL = (
     "INSERT INTO activities (ticket_id, user_id, api_key_id, action, description, changes, "
@@ -316,15 +249,25 @@ def brief(user_id: int | None, name: str | None) -> dict[str, Any] | None:
     return None if user_id is None else {"id": user_id, "name": name}
 
 
+def project_brief(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {"id": row["project_id"], "name": row["project_name"], "slug": row["project_slug"]}
+
+
+def category_brief(row: Mapping[str, Any]) -> dict[str, Any] | None:
+    if row["category_id"] is None:
+        return None
+    return {"id": row["category_id"], "name": row["category_name"], "color": row["category_color"]}
+
+
 def attachment(row: asyncpg.Record) -> dict[str, Any]:
     """An attachment row of ATTACHMENTS_SQL."""
     return {
-        "id": row[1],
-        "filename": row[4],
-        "content_type": row[5],
-        "size": row[6],
-        "url": f"/api/attachments/{row[1]}",
-        "created_at": timestamp(row[10]),
+        "id": row[0],
+        "filename": row[2],
+        "content_type": row[3],
+        "size": row[4],
+        "url": f"/api/attachments/{row[0]}",
+        "created_at": timestamp(row[5]),
     }
 
 
@@ -340,14 +283,51 @@ def sla_policy(
             "priority": priority,
             "first_response_minutes": first_response,
             "resolution_minutes": resolution,
+            "business_calendar_id": None,
         }
     assert row is not None
+    if row["business_calendar_id"] is not None:
+        raise HttpError(400, "The twin counts SLA time around the clock, never in a calendar.")
     return {
         "id": policy_id,
         "project_id": row["project_id"],
         "priority": row["priority"],
         "first_response_minutes": row["first_response_minutes"],
         "resolution_minutes": row["resolution_minutes"],
+        "business_calendar_id": None,
+    }
+
+
+# Statuses in which both SLA clocks have stopped.
+FINISHED = frozenset({"resolved", "closed"})
+
+
+def _left(due: datetime | None, since: datetime) -> int | None:
+    """Whole seconds from ``since`` to ``due`` around the clock (0 once due)."""
+    return None if due is None else max(0, int((due - since) // timedelta(seconds=1)))
+
+
+def sla_clocks(row: Mapping[str, Any], now: datetime) -> dict[str, Any]:
+    """Each target's due time and time left, as the product counts them with no calendar."""
+    finished = row["status"] in FINISHED
+    answering = row["first_responded_at"] is None and not finished
+    paused_at = row["sla_paused_at"]
+    return {
+        "business_calendar": None,
+        "first_response": {
+            "due_at": timestamp(row["first_response_due_at"]),
+            "remaining_business_seconds": (
+                _left(row["first_response_due_at"], now) if answering else None
+            ),
+            "paused": False,
+        },
+        "resolution": {
+            "due_at": timestamp(row["resolution_due_at"]),
+            "remaining_business_seconds": (
+                None if finished else _left(row["resolution_due_at"], paused_at or now)
+            ),
+            "paused": paused_at is not None and not finished,
+        },
     }
 
 
@@ -576,14 +556,10 @@ class Twins:
                 "status": portal_status(row["status"]),
                 "priority": row["priority"],
                 "reply_count": row["reply_count"],
-                "project": {"id": row["id_1"], "name": row["name"], "slug": row["slug"]},
-                "category": (
-                    None
-                    if row["id_4"] is None
-                    else {"id": row["id_4"], "name": row["name_3"], "color": row["color"]}
-                ),
-                "assignee": brief(row["id_3"], row["name_2"]),
-                "creator": brief(row["id_2"], row["name_1"]),
+                "project": project_brief(row),
+                "category": category_brief(row),
+                "assignee": brief(row["assignee_id"], row["assignee_name"]),
+                "creator": brief(row["creator_id"], row["creator_name"]),
                 "tags": tags.get(row["id"], []),
                 "last_activity_at": timestamp(row["last_activity_at"]),
                 "created_at": timestamp(row["created_at"]),
@@ -605,16 +581,18 @@ class Twins:
             row = await connection.fetchrow(DETAIL_SQL, ticket_id)
             if row is None:
                 raise HttpError(404, "Ticket not found.")
-            tags = await self._tags(connection, [ticket_id])
+            tags = await connection.fetch(DETAIL_TAGS_SQL, ticket_id)
             messages = await connection.fetch(MESSAGES_SQL, ticket_id)
             attachments = await connection.fetch(ATTACHMENTS_SQL, ticket_id)
             activities = await connection.fetch(ACTIVITIES_SQL, ticket_id)
             watchers = await connection.fetch(WATCHERS_SQL, ticket_id)
         # A message's attachments are among the ticket's (each names its ticket).
+        if row["calendar_id"] is not None:
+            raise HttpError(400, "The twin counts SLA time around the clock, never in a calendar.")
         files: dict[int, list[dict[str, Any]]] = {}
         for file in attachments:
-            if file[2] is not None:
-                files.setdefault(file[2], []).append(attachment(file))
+            if file[1] is not None:
+                files.setdefault(file[1], []).append(attachment(file))
         ticket = {
             "id": row["id"],
             "ticket_number": row["ticket_number"],
@@ -627,24 +605,21 @@ class Twins:
             "customer_email": row["customer_email"],
             "customer_phone": row["customer_phone"],
             "assigned_to": row["assignee_id"],
-            "project": {"id": row["id_1"], "name": row["name"], "slug": row["slug"]},
-            "category": (
-                None
-                if row["id_5"] is None
-                else {"id": row["id_5"], "name": row["name_4"], "color": row["color"]}
-            ),
-            "creator": brief(row["id_3"], row["name_2"]),
-            "assignee": brief(row["id_4"], row["name_3"]),
-            "tags": tags.get(ticket_id, []),
-            "metadata": row["metadata"],
+            "project": project_brief(row),
+            "category": category_brief(row),
+            "creator": brief(row["creator_id"], row["creator_name"]),
+            "assignee": brief(row["assignee_id"], row["assignee_name"]),
+            "tags": [{"id": tag[0], "name": tag[1], "color": tag[2]} for tag in tags],
+            "metadata": row["meta"],
             "is_locked": row["is_locked"],
             "sla_policy": sla_policy(
-                row["id_8"],
+                row["sla_id"],
                 {
-                    "project_id": row["project_id_1"],
-                    "priority": row["priority_1"],
-                    "first_response_minutes": row["first_response_minutes"],
-                    "resolution_minutes": row["resolution_minutes"],
+                    "project_id": row["sla_project_id"],
+                    "priority": row["sla_priority"],
+                    "first_response_minutes": row["sla_first_response_minutes"],
+                    "resolution_minutes": row["sla_resolution_minutes"],
+                    "business_calendar_id": row["sla_business_calendar_id"],
                 },
                 row["priority"],
             ),
@@ -653,6 +628,7 @@ class Twins:
             "first_responded_at": timestamp(row["first_responded_at"]),
             "first_response_breached": row["first_response_breached_at"] is not None,
             "resolution_breached": row["resolution_breached_at"] is not None,
+            "sla_clocks": sla_clocks(row, datetime.now(UTC)),
             "resolved_at": timestamp(row["resolved_at"]),
             "closed_at": timestamp(row["closed_at"]),
             "last_activity_at": timestamp(row["last_activity_at"]),
@@ -660,36 +636,36 @@ class Twins:
             "updated_at": timestamp(row["updated_at"]),
             "messages": [
                 {
-                    "id": message[1],
-                    "body": message[2],
-                    "type": message[3],
-                    "is_first_response": message[6],
-                    "user": brief(message[9], message[10]),
-                    "attachments": files.get(message[1], []),
-                    "created_at": timestamp(message[7]),
+                    "id": message[0],
+                    "body": message[1],
+                    "type": message[2],
+                    "is_first_response": message[3],
+                    "user": brief(message[5], message[6]),
+                    "attachments": files.get(message[0], []),
+                    "created_at": timestamp(message[4]),
                 }
                 for message in messages
             ],
             "attachments": [attachment(file) for file in attachments],
             "activities": [
                 {
-                    "id": activity[1],
-                    "action": activity[4],
-                    "description": activity[5],
-                    "changes": activity[6],
-                    "user": brief(activity[9], activity[10]),
-                    "created_at": timestamp(activity[8]),
+                    "id": activity[0],
+                    "action": activity[1],
+                    "description": activity[2],
+                    "changes": activity[3],
+                    "user": brief(activity[5], activity[6]),
+                    "created_at": timestamp(activity[4]),
                 }
                 for activity in activities
             ],
-            "watchers": [{"id": watcher[3], "name": watcher[4]} for watcher in watchers],
+            "watchers": [{"id": watcher[0], "name": watcher[1]} for watcher in watchers],
             "rating": (
                 None
-                if row["id_9"] is None
+                if row["rating_score"] is None
                 else {
-                    "score": row["score"],
-                    "comment": row["comment"],
-                    "created_at": timestamp(row["created_at_9"]),
+                    "score": row["rating_score"],
+                    "comment": row["rating_comment"],
+                    "created_at": timestamp(row["rated_at"]),
                 }
             ),
         }
@@ -707,6 +683,10 @@ class Twins:
             project = await connection.fetchrow(PROJECT_SQL, new["project_id"])
             if project is None or not project["is_active"]:
                 raise _invalid("project_id", "The selected project id is invalid.")
+            if project["business_calendar_id"] is not None:
+                raise HttpError(
+                    400, "The twin counts SLA time around the clock, never in a calendar."
+                )
             department_id = None
             default_department = await connection.fetchrow(SETTING_SQL, "sd_default_department_id")
             value = default_department["value"] if default_department is not None else None
@@ -726,8 +706,15 @@ class Twins:
             else:
                 first_response = policy["first_response_minutes"]
                 resolution = policy["resolution_minutes"]
+            if policy is not None and policy["business_calendar_id"] is not None:
+                raise HttpError(
+                    400, "The twin counts SLA time around the clock, never in a calendar."
+                )
             first_response_due = now + timedelta(minutes=first_response)
             resolution_due = now + timedelta(minutes=resolution)
+            # Warned of at 80% of each target (seconds, rounded down).
+            first_response_warns = now + timedelta(seconds=first_response * 60 * 80 // 100)
+            resolution_warns = now + timedelta(seconds=resolution * 60 * 80 // 100)
             ticket_id = await connection.fetchval(
                 INSERT_TICKET_SQL,
                 *(project["id"], now.year, number, ticket_number),
@@ -736,8 +723,9 @@ class Twins:
                 *(user["id"], None, None, department_id, None),
                 *(json.dumps(new["metadata"]), "{}", False),
                 *(policy["id"] if policy is not None else None, first_response_due),
-                *(resolution_due, None, None, None, now, None, 0, None, None, now),
-                *(None, None, None, 1, now, now),
+                *(resolution_due, None, None, None, now, None, 0),
+                *(None, first_response_warns, resolution_warns, None, None),
+                *(None, None, now, None, None, None, 1, now, now),
             )
             await connection.fetchval(
                 INSERT_ACTIVITY_SQL,
@@ -788,6 +776,19 @@ class Twins:
             "first_responded_at": None,
             "first_response_breached": False,
             "resolution_breached": False,
+            "sla_clocks": {
+                "business_calendar": None,
+                "first_response": {
+                    "due_at": timestamp(first_response_due),
+                    "remaining_business_seconds": _left(first_response_due, now),
+                    "paused": False,
+                },
+                "resolution": {
+                    "due_at": timestamp(resolution_due),
+                    "remaining_business_seconds": _left(resolution_due, now),
+                    "paused": False,
+                },
+            },
             "resolved_at": None,
             "closed_at": None,
             "last_activity_at": timestamp(now),
