@@ -16,7 +16,7 @@ from starlette.types import Message as AsgiMessage
 from starlette.types import Receive, Scope, Send
 
 from supportdesk.core.db import Database
-from supportdesk.models import IdempotencyRecord, Message, Tag, Ticket
+from supportdesk.models import IdempotencyRecord, Message, Tag, Ticket, User
 from supportdesk.services import idempotency
 from supportdesk.services.tickets import TicketIntake
 from tests.factories import Factory
@@ -326,6 +326,7 @@ async def test_a_repeat_arriving_while_the_first_runs_waits_and_gets_its_answer(
     assert await _count(database, Ticket) == 1
 
 
+@pytest.mark.redis  # PostgreSQL's row locks: runs in CI's PostgreSQL + Redis leg
 async def test_a_repeat_the_first_keeps_waiting_too_long_is_409_with_retry_after(
     client: AsyncClient, make: Factory, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -351,6 +352,26 @@ async def test_a_repeat_the_first_keeps_waiting_too_long_is_409_with_retry_after
     }
     assert (await first).status_code == 201
     assert await _count(database, Ticket) == 1
+
+
+@pytest.mark.redis  # PostgreSQL's row locks: runs in CI's PostgreSQL + Redis leg
+async def test_a_keyed_create_kept_waiting_for_another_lock_is_409_with_retry_after(
+    client: AsyncClient, make: Factory, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if database.is_sqlite:
+        pytest.skip("SQLite has no row locks: a write waits for the database's one lock")
+    customer = await make.user("customer")
+    monkeypatch.setattr(idempotency, "WAIT_FOR_FIRST", timedelta(milliseconds=200))
+    async with database.transaction() as session:
+        # Someone holds the customer's row: the new ticket's reference to it must wait.
+        await session.execute(select(User).where(User.id == customer.id).with_for_update())
+
+        response = await _create(client, make.auth(customer))
+
+    assert response.status_code == 409
+    assert response.headers["Retry-After"] == "1"
+    assert await _count(database, Ticket) == 0
+    assert await _count(database, IdempotencyRecord) == 0
 
 
 class AnswerLost:

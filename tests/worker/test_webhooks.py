@@ -656,3 +656,96 @@ async def test_the_daily_cleanup_drops_settled_deliveries_after_30_days(
     await jobs.cleanup(hooks.runner.ctx)
 
     assert [row.status for row in await hooks.deliveries()] == ["pending"]
+
+
+async def test_a_deleted_ticket_is_a_ticket_deleted_event(
+    hooks: Hooks, receiver: Receiver, desk: Desk, make: Factory, client: AsyncClient
+) -> None:
+    await hooks.subscribe(receiver.url(), ["ticket.deleted"])
+    admin = await make.user(Role.ADMIN)
+    ticket = await desk.open(await make.user(Role.CUSTOMER))
+    response = await client.delete(f"/api/tickets/{ticket['id']}", headers=make.auth(admin))
+    assert response.status_code == 200, response.text
+
+    await hooks.deliver()
+
+    [body] = bodies(receiver)
+    assert body["type"] == "ticket.deleted"
+    assert body["data"]["ticket"]["id"] == f"tkt_{ticket['id']}"
+
+
+async def test_an_sla_breach_is_a_ticket_sla_breached_event(
+    hooks: Hooks, receiver: Receiver, desk: Desk, make: Factory, frozen_clock: FrozenClock
+) -> None:
+    await hooks.subscribe(receiver.url(), ["ticket.sla_breached"])
+    await desk.open(await make.user(Role.CUSTOMER), priority="critical")
+    frozen_clock.advance(minutes=16)
+    await jobs.check_sla(hooks.runner.ctx)
+
+    await hooks.deliver()
+
+    [body] = bodies(receiver)
+    assert body["type"] == "ticket.sla_breached"
+    assert body["data"]["breach"]["kind"] == "first_response"
+
+
+async def test_a_rating_is_a_ticket_rated_event(
+    hooks: Hooks, receiver: Receiver, desk: Desk, make: Factory, client: AsyncClient
+) -> None:
+    await hooks.subscribe(receiver.url(), ["ticket.rated"])
+    agent = await make.user(Role.AGENT, projects=[1])
+    customer = await make.user(Role.CUSTOMER)
+    ticket = await desk.open(customer)
+    await desk.set_status(agent, ticket["id"], "resolved")
+    response = await client.post(
+        f"/api/tickets/{ticket['id']}/rating", json={"score": 5}, headers=make.auth(customer)
+    )
+    assert response.status_code == 201, response.text
+
+    await hooks.deliver()
+
+    [body] = bodies(receiver)
+    assert body["type"] == "ticket.rated" and body["data"]["rating"] == {"score": 5}
+
+
+async def test_a_burst_of_one_tickets_events_goes_out_in_one_pass_in_order(
+    hooks: Hooks, receiver: Receiver, desk: Desk, make: Factory
+) -> None:
+    await hooks.subscribe(receiver.url(), ["ticket.created", "ticket.updated"])
+    agent = await make.user(Role.AGENT, projects=[1])
+    ticket = await desk.open(await make.user(Role.CUSTOMER))
+    for subject in ("First", "Second", "Third"):
+        await desk.update(agent, ticket["id"], subject=subject)
+    await hooks.runner.relay()
+
+    sent = await hooks.res.webhooks.run_once(100)
+
+    assert sent == 4
+    assert types_of(receiver) == ["ticket.created"] + ["ticket.updated"] * 3
+    assert [body["data"]["changes"]["subject"][1] for body in bodies(receiver)[1:]] == [
+        "First",
+        "Second",
+        "Third",
+    ]
+
+
+async def test_a_failure_inside_a_line_holds_back_the_rest_of_it(
+    hooks: Hooks, receiver: Receiver, desk: Desk, make: Factory, frozen_clock: FrozenClock
+) -> None:
+    receiver.answer(Answer(200), Answer(500), Answer(200))
+    await hooks.subscribe(receiver.url(), ["ticket.created", "ticket.updated"])
+    agent = await make.user(Role.AGENT, projects=[1])
+    ticket = await desk.open(await make.user(Role.CUSTOMER))
+    await desk.update(agent, ticket["id"], subject="First")
+    await desk.update(agent, ticket["id"], subject="Second")
+    await hooks.deliver()
+    first_pass = [body["data"].get("changes") for body in bodies(receiver)]
+
+    frozen_clock.advance(seconds=5)
+    await hooks.deliver()
+
+    assert first_pass == [None, {"subject": ["Cannot log in", "First"]}]
+    assert [body["data"].get("changes") for body in bodies(receiver)][2:] == [
+        {"subject": ["Cannot log in", "First"]},
+        {"subject": ["First", "Second"]},
+    ]

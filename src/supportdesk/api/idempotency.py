@@ -163,7 +163,7 @@ def _canonical_body(content_type: str, body: bytes) -> tuple[str, bytes]:
     if media_type == "application/json" or media_type.endswith("+json"):
         try:
             parsed = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested past any use
             return media_type, body
         canonical = json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         return media_type, canonical.encode()
@@ -174,7 +174,11 @@ def _canonical_body(content_type: str, body: bytes) -> tuple[str, bytes]:
         for parameter in parameters.split(";"):
             name, _, value = parameter.strip().partition("=")
             if name.lower() == "boundary" and value.strip('"'):
-                return media_type, body.replace(value.strip('"').encode("latin-1"), b"")
+                # The parts between the delimiters, each prefixed with its length so that
+                # no two different bodies read the same.
+                delimiter = b"--" + value.strip('"').encode("latin-1")
+                parts = body.split(delimiter)
+                return media_type, b"".join(len(part).to_bytes(8, "big") + part for part in parts)
     return media_type, body
 
 

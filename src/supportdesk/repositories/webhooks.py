@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, delete, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from supportdesk.core.cursor import CursorPage, CursorRequest
@@ -29,6 +29,25 @@ from supportdesk.repositories.tickets import RESOURCE_LOADS
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+
+
+def _outbox_caught_up() -> ColumnElement[bool]:
+    """No earlier outbox event is still being handled for the first time: it may owe the
+    same line an earlier delivery."""
+    first_unhandled = (
+        select(func.min(OutboxEvent.id))
+        .where(
+            OutboxEvent.handled_at.is_(None),
+            OutboxEvent.failed_at.is_(None),
+            OutboxEvent.attempts == 0,
+        )
+        .scalar_subquery()
+    )
+    return or_(
+        WebhookDelivery.sequence.is_(None),
+        first_unhandled.is_(None),
+        WebhookDelivery.sequence <= first_unhandled,
+    )
 
 
 class WebhookRepository(Repository):
@@ -101,36 +120,36 @@ class WebhookRepository(Repository):
         handled for the first time (it may owe the same line an earlier delivery). On
         PostgreSQL the rows are locked with SKIP LOCKED, so workers share the work.
         """
-        earlier = aliased(WebhookDelivery)
-        waits_in_line = exists().where(
-            earlier.subscription_id == WebhookDelivery.subscription_id,
-            earlier.ordering_key == WebhookDelivery.ordering_key,
-            earlier.status == PENDING,
-            earlier.sequence < WebhookDelivery.sequence,
-        )
-        first_unhandled = (
-            select(func.min(OutboxEvent.id))
-            .where(
-                OutboxEvent.handled_at.is_(None),
-                OutboxEvent.failed_at.is_(None),
-                OutboxEvent.attempts == 0,
+        # The head of each line: its pending delivery first in order (one pass over the
+        # line index, rather than a probe for every pending delivery).
+        lines = (
+            select(
+                WebhookDelivery.subscription_id,
+                WebhookDelivery.ordering_key,
+                func.min(WebhookDelivery.sequence).label("first"),
             )
-            .scalar_subquery()
+            .where(WebhookDelivery.status == PENDING, WebhookDelivery.ordering_key.is_not(None))
+            .group_by(WebhookDelivery.subscription_id, WebhookDelivery.ordering_key)
+            .subquery()
         )
         due = (
             select(WebhookDelivery.id)
             .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+            .outerjoin(
+                lines,
+                and_(
+                    lines.c.subscription_id == WebhookDelivery.subscription_id,
+                    lines.c.ordering_key == WebhookDelivery.ordering_key,
+                    lines.c.first == WebhookDelivery.sequence,
+                ),
+            )
             .where(
                 WebhookDelivery.status == PENDING,
                 WebhookDelivery.next_attempt_at <= now,
                 or_(WebhookDelivery.locked_until.is_(None), WebhookDelivery.locked_until < now),
                 WebhookSubscription.is_active.is_(True),
-                ~waits_in_line,
-                or_(
-                    WebhookDelivery.sequence.is_(None),
-                    first_unhandled.is_(None),
-                    WebhookDelivery.sequence <= first_unhandled,
-                ),
+                or_(WebhookDelivery.ordering_key.is_(None), lines.c.first.is_not(None)),
+                _outbox_caught_up(),
             )
             .order_by(WebhookDelivery.id)
             .limit(limit)
@@ -146,6 +165,70 @@ class WebhookRepository(Repository):
         )
         return sorted(result.scalars().all())
 
+    async def claim_followers(
+        self, heads: Sequence[int], now: datetime, until: datetime, per_line: int
+    ) -> list[int]:
+        """Hold, with the heads just claimed, the deliveries queued right behind them.
+
+        Up to ``per_line`` a line, in order, as long as each is due and not held: the
+        worker sends them one after the other, so a burst of one ticket's events goes
+        out in one pass. Nobody else can claim them meanwhile: their head is held.
+        """
+        head = aliased(WebhookDelivery)
+        place = (
+            func.row_number()
+            .over(
+                partition_by=(WebhookDelivery.subscription_id, WebhookDelivery.ordering_key),
+                order_by=WebhookDelivery.sequence,
+            )
+            .label("place")
+        )
+        behind = (
+            select(
+                WebhookDelivery.id,
+                WebhookDelivery.subscription_id,
+                WebhookDelivery.ordering_key,
+                WebhookDelivery.sequence,
+                WebhookDelivery.next_attempt_at,
+                WebhookDelivery.locked_until,
+                place,
+            )
+            .join(
+                head,
+                and_(
+                    head.id.in_(heads),
+                    head.ordering_key.is_not(None),
+                    head.subscription_id == WebhookDelivery.subscription_id,
+                    head.ordering_key == WebhookDelivery.ordering_key,
+                    head.sequence < WebhookDelivery.sequence,
+                ),
+            )
+            .where(WebhookDelivery.status == PENDING, _outbox_caught_up())
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(behind)
+            .where(behind.c.place <= per_line)
+            .order_by(behind.c.subscription_id, behind.c.ordering_key, behind.c.sequence)
+        )
+        chosen: list[int] = []
+        stopped: set[tuple[int, str]] = set()
+        for row in rows:
+            line = (row.subscription_id, row.ordering_key)
+            held = row.locked_until is not None and row.locked_until >= now
+            if line in stopped or row.next_attempt_at > now or held:
+                stopped.add(line)
+                continue
+            chosen.append(int(row.id))
+        if chosen:
+            await self.session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id.in_(chosen))
+                .values(locked_until=until)
+                .execution_options(synchronize_session=False)
+            )
+        return chosen
+
     async def deliveries_with_subscriptions(
         self, ids: Sequence[int]
     ) -> Sequence[tuple[WebhookDelivery, WebhookSubscription]]:
@@ -156,6 +239,15 @@ class WebhookRepository(Repository):
             .order_by(WebhookDelivery.id)
         )
         return [(row[0], row[1]) for row in rows]
+
+    async def release(self, delivery_ids: Sequence[int]) -> None:
+        """Let go of held deliveries that were not sent (their line stopped at a failure)."""
+        if delivery_ids:
+            await self.session.execute(
+                update(WebhookDelivery)
+                .where(WebhookDelivery.id.in_(delivery_ids))
+                .values(locked_until=None)
+            )
 
     async def deliveries_for_update(
         self, ids: Sequence[int]

@@ -45,8 +45,11 @@ TIMEOUT_SECONDS = 10.0
 # An answer is read up to this much, and its first ANSWER_KEPT bytes are kept.
 ANSWER_READ_LIMIT = 64 * 1024
 ANSWER_KEPT = 1024
-# How long a worker holds a delivery it is sending: past the timeout, with room to record.
+# How long a worker holds the deliveries of a pass: sends start only in its first 40 s,
+# so each is recorded before the hold runs out and nobody sends it twice.
 HOLD = timedelta(seconds=60)
+# A line's deliveries sent one after the other in a pass, its head included.
+FOLLOWERS_PER_LINE = 20
 USER_AGENT = "SupportDesk-Webhooks/1.0"
 NOTIFICATION_TYPE = "webhook_disabled"
 
@@ -93,12 +96,21 @@ class WebhookSender:
     """One HTTP client for a worker's deliveries, connecting through the address guard."""
 
     def __init__(self, settings: Settings, transport: httpx.AsyncBaseTransport | None = None):
-        self._client = httpx.AsyncClient(
-            transport=transport or guarded_transport(settings),
-            timeout=httpx.Timeout(TIMEOUT_SECONDS),
-            follow_redirects=False,
-            trust_env=False,
-        )
+        self.settings = settings
+        self._transport = transport
+        self._made: httpx.AsyncClient | None = None
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        # Made on first use: a process that never sends a webhook never loads the CA store.
+        if self._made is None:
+            self._made = httpx.AsyncClient(
+                transport=self._transport or guarded_transport(self.settings),
+                timeout=httpx.Timeout(TIMEOUT_SECONDS),
+                follow_redirects=False,
+                trust_env=False,
+            )
+        return self._made
 
     async def post(self, url: str, headers: dict[str, str], body: bytes) -> Outcome:
         started = time.perf_counter()
@@ -127,7 +139,9 @@ class WebhookSender:
         return Outcome(status, latency, kept, error)
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if self._made is not None:
+            await self._made.aclose()
+            self._made = None
 
 
 class WebhookDispatcher:
@@ -148,27 +162,52 @@ class WebhookDispatcher:
         return sent
 
     async def run_once(self, limit: int) -> int:
-        """One pass: hold what is due, send it (``webhook_concurrency`` at once), and
-        record every attempt of the pass in one transaction."""
+        """One pass: hold what is due, send it, and record every attempt of the pass in
+        one transaction; returns how many were sent.
+
+        Lines (one ticket's deliveries to one subscription) are sent side by side,
+        ``webhook_concurrency`` at once; within a line one after the other, stopping at
+        the first failure, whose retry the rest of the line then waits for.
+        """
         now = clock.now()
         async with self.database.transaction() as session:
             repo = WebhookRepository(session)
-            ids = await repo.claim_due(now, now + HOLD, limit)
-            claimed = await repo.deliveries_with_subscriptions(ids) if ids else []
+            heads = await repo.claim_due(now, now + HOLD, limit)
+            followers = await repo.claim_followers(heads, now, now + HOLD, FOLLOWERS_PER_LINE)
+            claimed = await repo.deliveries_with_subscriptions([*heads, *followers])
         if not claimed:
             return 0
+        lines: dict[object, list[tuple[WebhookDelivery, WebhookSubscription]]] = {}
+        for delivery, subscription in claimed:
+            key = (subscription.id, delivery.ordering_key) if delivery.ordering_key else delivery.id
+            lines.setdefault(key, []).append((delivery, subscription))
         gate = asyncio.Semaphore(self.settings.webhook_concurrency)
+        sent: list[Sent] = []
+        unsent: list[int] = []
 
-        async def one(delivery: WebhookDelivery, subscription: WebhookSubscription) -> Sent:
+        # Nothing starts once the hold might run out before it is recorded: what is
+        # left is let go, for the next pass.
+        deadline = time.monotonic() + (HOLD.total_seconds() - 2 * TIMEOUT_SECONDS)
+
+        async def send_line(line: list[tuple[WebhookDelivery, WebhookSubscription]]) -> None:
             async with gate:
-                return await self._send(delivery, subscription)
+                for place, (delivery, subscription) in enumerate(line):
+                    if time.monotonic() > deadline:
+                        unsent.extend(later.id for later, _ in line[place:])
+                        return
+                    attempt = await self._send(delivery, subscription)
+                    sent.append(attempt)
+                    if not attempt.outcome.succeeded:
+                        unsent.extend(later.id for later, _ in line[place + 1 :])
+                        return
 
-        sent = await asyncio.gather(*(one(delivery, sub) for delivery, sub in claimed))
+        ordered = (sorted(line, key=lambda pair: pair[0].sequence or 0) for line in lines.values())
+        await asyncio.gather(*(send_line(line) for line in ordered))
         try:
-            await self.record(sent)
+            await self.record(sent, unsent)
         except Exception:  # the hold expires and the deliveries are sent again
             log.exception("webhooks: recording %s attempt(s) failed", len(sent))
-        return len(claimed)
+        return len(sent)
 
     async def _send(self, delivery: WebhookDelivery, subscription: WebhookSubscription) -> Sent:
         body = body_of(delivery)
@@ -177,9 +216,10 @@ class WebhookDispatcher:
         outcome = await self.sender.post(subscription.url, headers, body)
         return Sent(delivery.id, attempted_at, outcome)
 
-    async def record(self, sent: Sequence[Sent]) -> None:
+    async def record(self, sent: Sequence[Sent], unsent: Sequence[int] = ()) -> None:
         async with self.database.transaction() as session:
             repo = WebhookRepository(session)
+            await repo.release(unsent)
             found = await repo.deliveries_for_update([attempt.delivery_id for attempt in sent])
             now = clock.now()
             for attempt in sent:

@@ -175,9 +175,12 @@ class WebhookService:
         subscription.updated_at = clock.now()
         return subscription
 
-    async def delete(self, principal: Principal, subscription_id: int) -> None:
+    async def delete(self, principal: Principal, subscription_id: int) -> WebhookSubscription:
+        """Remove a subscription; the subscription as it was, for the answer."""
         principal.require(Scope.WEBHOOKS_DELETE)
-        await self.webhooks.delete(await self._subscription(subscription_id))
+        subscription = await self._subscription(subscription_id)
+        await self.webhooks.delete(subscription)
+        return subscription
 
     async def rotate_secret(self, principal: Principal, subscription_id: int) -> IssuedWebhook:
         """A new secret; the current one keeps signing beside it for ROTATION_OVERLAP."""

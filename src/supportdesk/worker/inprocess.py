@@ -116,6 +116,7 @@ class InProcessRunner:
     def __init__(
         self, settings: Settings, database: Database, resources: Resources | None = None
     ) -> None:
+        self._owns_resources = resources is None
         self.resources = resources or Resources.build(settings, database)
         self.ctx: dict[str, Any] = make_ctx(self.resources)
         self.lock = LeaderLock(settings, database)
@@ -244,3 +245,5 @@ class InProcessRunner:
                     await task
         self._task = self._heartbeat = self._webhooks = None
         await self.lock.release()
+        if self._owns_resources:
+            await self.resources.webhooks.sender.aclose()

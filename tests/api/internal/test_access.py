@@ -1,4 +1,4 @@
-"""Who gets in: internal keys only, and each endpoint's scope (seed 000)."""
+"""Who gets in: internal keys only, and each endpoint's scope."""
 
 from __future__ import annotations
 
@@ -37,6 +37,8 @@ ENDPOINTS: list[tuple[str, str, str]] = [
             "canned-responses",
             "custom-fields",
             "api-keys",
+            "business-calendars",
+            "webhooks",
         )
         for method, path, action in (
             ("GET", f"/{resource}", "list"),
@@ -46,6 +48,10 @@ ENDPOINTS: list[tuple[str, str, str]] = [
             ("DELETE", f"/{resource}/{{id}}", "delete"),
         )
     ],
+    ("POST", "/webhooks/{id}/rotate-secret", "webhooks:update"),
+    ("POST", "/webhooks/{id}/test", "webhooks:update"),
+    ("GET", "/webhooks/{id}/deliveries", "webhooks:read"),
+    ("POST", "/webhooks/{id}/deliveries/{id}/resend", "webhooks:update"),
     ("GET", "/customers", "customers:list"),
     ("POST", "/customers", "customers:create"),
     ("GET", "/customers/{id}", "customers:read"),

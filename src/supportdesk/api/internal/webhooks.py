@@ -177,9 +177,7 @@ async def delete_webhook(
     principal: Annotated[Principal, require_scope(Scope.WEBHOOKS_DELETE)],
     webhooks: WebhookServiceDep,
 ) -> Envelope[WebhookOut]:
-    shown = _out(await webhooks.get(principal, webhook_id))
-    await webhooks.delete(principal, webhook_id)
-    return one(shown)
+    return one(_out(await webhooks.delete(principal, webhook_id)))
 
 
 @router.post("/webhooks/{webhook_id}/rotate-secret", response_model=Envelope[IssuedWebhookOut])
