@@ -6,14 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from supportdesk.api.deps import BusinessCalendarServiceDep
-from supportdesk.api.internal.calendar_schemas import (
+from supportdesk.api.calendar_schemas import (
     BusinessCalendarIn,
     BusinessCalendarOut,
     BusinessCalendarUpdateIn,
     calendar_fields,
     calendar_out,
 )
+from supportdesk.api.deps import BusinessCalendarServiceDep
 from supportdesk.api.internal.deps import PageDep, require_scope
 from supportdesk.api.internal.errors import InternalRoute
 from supportdesk.api.internal.schemas import Done, Envelope, ListEnvelope, listed, one

@@ -7,14 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from supportdesk.api.deps import BusinessCalendarServiceDep
-from supportdesk.api.portal.calendar_schemas import (
+from supportdesk.api.calendar_schemas import (
     BusinessCalendarIn,
     BusinessCalendarOut,
     BusinessCalendarUpdateIn,
     calendar_fields,
     calendar_out,
 )
+from supportdesk.api.deps import BusinessCalendarServiceDep
 from supportdesk.api.portal.deps import PrincipalDep
 from supportdesk.api.portal.errors import PortalRoute
 from supportdesk.api.portal.schemas import MessageText

@@ -1,4 +1,4 @@
-"""Business calendars as the portal shows and takes them."""
+"""Business calendars as the portal and the internal API show and take them: one shape on both."""
 
 from __future__ import annotations
 
