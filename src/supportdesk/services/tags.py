@@ -47,6 +47,8 @@ class TagChanges:
 
 
 _KEPT_WHEN_NULL = ("status", "sort_order")
+# Said to whoever may not create tags: only staff hold labels:create.
+ONLY_STAFF_CREATE_TAGS = "Only staff can create tags."
 
 
 class TagService:
@@ -61,7 +63,7 @@ class TagService:
     async def create(self, principal: Principal, new: NewTag) -> Tag:
         # The reference lets staff (agents and admins) write configuration; the role table
         # has no row for tags, so agents may label with new tags as they triage.
-        principal.require(Scope.LABELS_CREATE, "Only staff can create tags.")
+        principal.require(Scope.LABELS_CREATE, ONLY_STAFF_CREATE_TAGS)
         if await self.taxonomy.tag_name_taken(new.name):
             raise ValidationFailed.field("name", "The name has already been taken.")
         return await self._add(principal, new)

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from supportdesk.api.deps import KnowledgeServiceDep, with_scope
-from supportdesk.api.rest.deps import current_principal
+from supportdesk.api.deps import KnowledgeServiceDep
+from supportdesk.api.rest.deps import require_scope
 from supportdesk.api.rest.errors import RestRoute, request_names
 from supportdesk.api.rest.schemas import (
     ArticleEnvelope,
@@ -35,11 +35,11 @@ from supportdesk.services.knowledge import ArticleFields
 
 router = APIRouter(prefix="/articles", tags=["rest"], route_class=RestRoute)
 
-Lister = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_LIST)]
-Reader = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_READ)]
-Creator = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_CREATE)]
-Updater = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_UPDATE)]
-Deleter = Annotated[Principal, with_scope(current_principal, Scope.KNOWLEDGE_ARTICLES_DELETE)]
+Lister = Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_LIST)]
+Reader = Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_READ)]
+Creator = Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_CREATE)]
+Updater = Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_UPDATE)]
+Deleter = Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_DELETE)]
 
 # The REST API's names for the knowledge service's fields.
 _FIELD_NAMES = {"body": "content", "collection_id": "category_id"}

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, status
 
 from supportdesk.api.deps import ConversationServiceDep
-from supportdesk.api.rest.deps import PrincipalDep
+from supportdesk.api.rest.deps import PrincipalDep, require_scope
 from supportdesk.api.rest.errors import RestRoute
 from supportdesk.api.rest.schemas import (
     ConversationEnvelope,
@@ -23,6 +23,8 @@ from supportdesk.api.rest.schemas import (
 )
 from supportdesk.api.rest.text import plain_text
 from supportdesk.api.rest.tickets import Cursor, Limit
+from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.cursor import CursorRequest
 from supportdesk.core.enums import MessageType
 from supportdesk.services.conversations import NewConversation
@@ -30,10 +32,15 @@ from supportdesk.services.filters import MessageFilters
 
 router = APIRouter(prefix="/conversations", tags=["rest"], route_class=RestRoute)
 
+Reader = Annotated[Principal, require_scope(Scope.MESSAGES_LIST)]
+# A reply needs replies:create, a note notes:create: the body's type decides, so the
+# ticket rules check it (services/tickets/conversation.py).
+Poster = PrincipalDep
+
 
 @router.get("", response_model=ConversationPage)
 async def list_conversations(
-    principal: PrincipalDep,
+    principal: Reader,
     conversations: ConversationServiceDep,
     ticket_id: Annotated[str | None, Query(max_length=32)] = None,
     type_: Annotated[Literal["reply", "note", "system"] | None, Query(alias="type")] = None,
@@ -59,7 +66,7 @@ async def list_conversations(
 
 @router.post("", response_model=ConversationEnvelope, status_code=status.HTTP_201_CREATED)
 async def create_conversation(
-    body: ConversationIn, principal: PrincipalDep, conversations: ConversationServiceDep
+    body: ConversationIn, principal: Poster, conversations: ConversationServiceDep
 ) -> ConversationEnvelope:
     """Reply to a ticket, or add an internal note with ``internal: true``."""
     new = NewConversation(
@@ -74,7 +81,7 @@ async def create_conversation(
 
 @router.get("/{conversation_id}", response_model=ConversationEnvelope)
 async def get_conversation(
-    conversation_id: str, principal: PrincipalDep, conversations: ConversationServiceDep
+    conversation_id: str, principal: Reader, conversations: ConversationServiceDep
 ) -> ConversationEnvelope:
     message = await conversations.get(principal, path_id(Prefix.CONVERSATION, conversation_id))
     return ConversationEnvelope(data=conversation_out(message, plain_text(message.body)))

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from supportdesk.api.deps import CustomerServiceDep
-from supportdesk.api.rest.deps import PrincipalDep
+from supportdesk.api.rest.deps import require_scope
 from supportdesk.api.rest.errors import RestRoute
 from supportdesk.api.rest.schemas import (
     CustomerEnvelope,
@@ -25,16 +25,24 @@ from supportdesk.api.rest.schemas import (
     query_text,
 )
 from supportdesk.api.rest.tickets import Cursor, Limit
+from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.cursor import CursorRequest
 from supportdesk.services.accounts import AccountChanges, NewAccount
 from supportdesk.services.filters import CustomerFilters
 
 router = APIRouter(prefix="/customers", tags=["rest"], route_class=RestRoute)
 
+Lister = Annotated[Principal, require_scope(Scope.CUSTOMERS_LIST)]
+Reader = Annotated[Principal, require_scope(Scope.CUSTOMERS_READ)]
+Creator = Annotated[Principal, require_scope(Scope.CUSTOMERS_CREATE)]
+Updater = Annotated[Principal, require_scope(Scope.CUSTOMERS_UPDATE)]
+Deleter = Annotated[Principal, require_scope(Scope.CUSTOMERS_DELETE)]
+
 
 @router.get("", response_model=CustomerPage)
 async def list_customers(
-    principal: PrincipalDep,
+    principal: Lister,
     customers: CustomerServiceDep,
     email: Annotated[str | None, Query(max_length=255)] = None,
     search: Annotated[str | None, Query(max_length=255, description="Name or email")] = None,
@@ -58,7 +66,7 @@ async def list_customers(
 
 @router.get("/{customer_id}", response_model=CustomerEnvelope)
 async def get_customer(
-    customer_id: str, principal: PrincipalDep, customers: CustomerServiceDep
+    customer_id: str, principal: Reader, customers: CustomerServiceDep
 ) -> CustomerEnvelope:
     details = await customers.get(principal, path_id(Prefix.CUSTOMER, customer_id))
     return CustomerEnvelope(data=customer_out(details.customer, details.ticket_count))
@@ -66,7 +74,7 @@ async def get_customer(
 
 @router.post("", response_model=CustomerEnvelope, status_code=status.HTTP_201_CREATED)
 async def create_customer(
-    body: CustomerIn, principal: PrincipalDep, customers: CustomerServiceDep
+    body: CustomerIn, principal: Creator, customers: CustomerServiceDep
 ) -> CustomerEnvelope:
     new = NewAccount(
         email=str(body.email),
@@ -81,7 +89,7 @@ async def create_customer(
 
 @router.patch("/{customer_id}", response_model=CustomerEnvelope)
 async def update_customer(
-    customer_id: str, body: CustomerUpdateIn, principal: PrincipalDep, customers: CustomerServiceDep
+    customer_id: str, body: CustomerUpdateIn, principal: Updater, customers: CustomerServiceDep
 ) -> CustomerEnvelope:
     changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
@@ -97,7 +105,7 @@ async def update_customer(
 
 @router.delete("/{customer_id}", response_model=DeletedEnvelope)
 async def delete_customer(
-    customer_id: str, principal: PrincipalDep, customers: CustomerServiceDep
+    customer_id: str, principal: Deleter, customers: CustomerServiceDep
 ) -> DeletedEnvelope:
     """Delete a customer (a soft delete): the customer's tickets stay."""
     row_id = path_id(Prefix.CUSTOMER, customer_id)

@@ -9,7 +9,8 @@ from fastapi import APIRouter, Query, Response, status
 from supportdesk.api.conditional import ReadConditionsDep, WriteConditionsDep
 from supportdesk.api.deps import TicketIntakeDep, TicketReadsDep, TicketTriageDep
 from supportdesk.api.rest.deps import (
-    PrincipalDep,
+    TicketCreatorDep,
+    TicketDeleterDep,
     TicketListerDep,
     TicketReaderDep,
     TicketWriterDep,
@@ -99,7 +100,7 @@ async def get_ticket(
 
 @router.post("", response_model=TicketEnvelope, status_code=status.HTTP_201_CREATED)
 async def create_ticket(
-    body: TicketCreateIn, principal: PrincipalDep, intake: TicketIntakeDep
+    body: TicketCreateIn, principal: TicketCreatorDep, intake: TicketIntakeDep
 ) -> TicketEnvelope:
     """Open a ticket; a customer e-mail opens it for that customer (created if new)."""
     new = NewTicket(
@@ -149,7 +150,10 @@ async def update_ticket(
 
 @router.delete("/{ticket_id}", response_model=DeletedEnvelope)
 async def delete_ticket(
-    ticket_id: str, principal: PrincipalDep, triage: TicketTriageDep, conditions: WriteConditionsDep
+    ticket_id: str,
+    principal: TicketDeleterDep,
+    triage: TicketTriageDep,
+    conditions: WriteConditionsDep,
 ) -> DeletedEnvelope:
     """Delete a ticket (a soft delete): it disappears from every surface."""
     row_id = path_id(Prefix.TICKET, ticket_id)

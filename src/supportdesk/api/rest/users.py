@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
 from supportdesk.api.deps import StaffServiceDep
-from supportdesk.api.rest.deps import PrincipalDep
+from supportdesk.api.rest.deps import require_scope
 from supportdesk.api.rest.errors import RestRoute
 from supportdesk.api.rest.schemas import (
     OrderDir,
@@ -20,14 +22,20 @@ from supportdesk.api.rest.schemas import (
     user_out,
 )
 from supportdesk.api.rest.tickets import Cursor, Limit
+from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.cursor import CursorRequest
 
 router = APIRouter(prefix="/users", tags=["rest"], route_class=RestRoute)
 
+# The staff directory: agents and admins are the agents:* scopes' people.
+Lister = Annotated[Principal, require_scope(Scope.AGENTS_LIST)]
+Reader = Annotated[Principal, require_scope(Scope.AGENTS_READ)]
+
 
 @router.get("", response_model=UserPage)
 async def list_users(
-    principal: PrincipalDep,
+    principal: Lister,
     staff: StaffServiceDep,
     role: StaffRole | None = None,
     order_by: TimeOrder = "created_at",
@@ -41,5 +49,5 @@ async def list_users(
 
 
 @router.get("/{user_id}", response_model=UserEnvelope)
-async def get_user(user_id: str, principal: PrincipalDep, staff: StaffServiceDep) -> UserEnvelope:
+async def get_user(user_id: str, principal: Reader, staff: StaffServiceDep) -> UserEnvelope:
     return UserEnvelope(data=user_out(await staff.get(principal, path_id(Prefix.USER, user_id))))

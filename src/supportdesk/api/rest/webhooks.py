@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, status
 
 from supportdesk.api.deps import WebhookServiceDep
-from supportdesk.api.rest.deps import PrincipalDep
+from supportdesk.api.rest.deps import require_scope
 from supportdesk.api.rest.errors import RestRoute
 from supportdesk.api.rest.schemas import DeletedEnvelope, OrderDir, deleted, meta, path_id
 from supportdesk.api.rest.tickets import Cursor, Limit
@@ -26,10 +26,20 @@ from supportdesk.api.rest.webhook_schemas import (
     webhook_out,
     webhook_with_secret,
 )
+from supportdesk.auth.principal import Principal
+from supportdesk.auth.scopes import Scope
 from supportdesk.core.cursor import CursorRequest
 from supportdesk.services.webhooks import WebhookFields
 
 router = APIRouter(prefix="/webhooks", tags=["rest"], route_class=RestRoute)
+
+Lister = Annotated[Principal, require_scope(Scope.WEBHOOKS_LIST)]
+# Reading a webhook includes reading its deliveries.
+Reader = Annotated[Principal, require_scope(Scope.WEBHOOKS_READ)]
+Creator = Annotated[Principal, require_scope(Scope.WEBHOOKS_CREATE)]
+# Also rotates the secret, sends a test and re-sends a delivery.
+Updater = Annotated[Principal, require_scope(Scope.WEBHOOKS_UPDATE)]
+Deleter = Annotated[Principal, require_scope(Scope.WEBHOOKS_DELETE)]
 
 
 def _fields(body: WebhookIn | WebhookUpdateIn) -> WebhookFields:
@@ -45,7 +55,7 @@ def _fields(body: WebhookIn | WebhookUpdateIn) -> WebhookFields:
 
 @router.get("", response_model=WebhookPage)
 async def list_webhooks(
-    principal: PrincipalDep,
+    principal: Lister,
     webhooks: WebhookServiceDep,
     order_dir: OrderDir = "asc",
     limit: Limit = 25,
@@ -58,7 +68,7 @@ async def list_webhooks(
 
 @router.post("", response_model=WebhookSecretEnvelope, status_code=status.HTTP_201_CREATED)
 async def create_webhook(
-    body: WebhookIn, principal: PrincipalDep, webhooks: WebhookServiceDep
+    body: WebhookIn, principal: Creator, webhooks: WebhookServiceDep
 ) -> WebhookSecretEnvelope:
     """Create a webhook. The answer holds its signing secret, shown this once."""
     issued = await webhooks.create(principal, _fields(body))
@@ -67,7 +77,7 @@ async def create_webhook(
 
 @router.get("/{webhook_id}", response_model=WebhookEnvelope)
 async def get_webhook(
-    webhook_id: str, principal: PrincipalDep, webhooks: WebhookServiceDep
+    webhook_id: str, principal: Reader, webhooks: WebhookServiceDep
 ) -> WebhookEnvelope:
     found = await webhooks.get(principal, path_id(WEBHOOK, webhook_id))
     return WebhookEnvelope(data=webhook_out(found))
@@ -75,7 +85,7 @@ async def get_webhook(
 
 @router.patch("/{webhook_id}", response_model=WebhookEnvelope)
 async def update_webhook(
-    webhook_id: str, body: WebhookUpdateIn, principal: PrincipalDep, webhooks: WebhookServiceDep
+    webhook_id: str, body: WebhookUpdateIn, principal: Updater, webhooks: WebhookServiceDep
 ) -> WebhookEnvelope:
     """Update a webhook. Only the fields sent change; is_active true enables it again."""
     changed = await webhooks.update(principal, path_id(WEBHOOK, webhook_id), _fields(body))
@@ -84,7 +94,7 @@ async def update_webhook(
 
 @router.delete("/{webhook_id}", response_model=DeletedEnvelope)
 async def delete_webhook(
-    webhook_id: str, principal: PrincipalDep, webhooks: WebhookServiceDep
+    webhook_id: str, principal: Deleter, webhooks: WebhookServiceDep
 ) -> DeletedEnvelope:
     row_id = path_id(WEBHOOK, webhook_id)
     await webhooks.delete(principal, row_id)
@@ -93,7 +103,7 @@ async def delete_webhook(
 
 @router.post("/{webhook_id}/rotate-secret", response_model=WebhookSecretEnvelope)
 async def rotate_webhook_secret(
-    webhook_id: str, principal: PrincipalDep, webhooks: WebhookServiceDep
+    webhook_id: str, principal: Updater, webhooks: WebhookServiceDep
 ) -> WebhookSecretEnvelope:
     """Rotate the signing secret. The new one is shown this once; the old one signs for 24 h."""
     issued = await webhooks.rotate_secret(principal, path_id(WEBHOOK, webhook_id))
@@ -104,7 +114,7 @@ async def rotate_webhook_secret(
     "/{webhook_id}/test", response_model=DeliveryEnvelope, status_code=status.HTTP_202_ACCEPTED
 )
 async def test_webhook(
-    webhook_id: str, principal: PrincipalDep, webhooks: WebhookServiceDep
+    webhook_id: str, principal: Updater, webhooks: WebhookServiceDep
 ) -> DeliveryEnvelope:
     """Send a test event. A webhook.test event is queued; the worker delivers it."""
     record = await webhooks.send_test(principal, path_id(WEBHOOK, webhook_id))
@@ -114,7 +124,7 @@ async def test_webhook(
 @router.get("/{webhook_id}/deliveries", response_model=DeliveryPage)
 async def list_webhook_deliveries(
     webhook_id: str,
-    principal: PrincipalDep,
+    principal: Reader,
     webhooks: WebhookServiceDep,
     status_: Annotated[DeliveryStatus | None, Query(alias="status")] = None,
     limit: Limit = 25,
@@ -134,7 +144,7 @@ async def list_webhook_deliveries(
     status_code=status.HTTP_202_ACCEPTED,
 )
 async def resend_webhook_delivery(
-    webhook_id: str, delivery_id: str, principal: PrincipalDep, webhooks: WebhookServiceDep
+    webhook_id: str, delivery_id: str, principal: Updater, webhooks: WebhookServiceDep
 ) -> DeliveryEnvelope:
     """Send a delivery again. Same webhook-id, same body, a fresh set of retries."""
     record = await webhooks.resend(
