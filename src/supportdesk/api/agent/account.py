@@ -38,6 +38,7 @@ async def dashboard(
 
 @router.get("/profile", response_model=AgentEnvelope[AgentProfile])
 async def get_profile(principal: AgentDep) -> AgentEnvelope[AgentProfile]:
+    """The agent's own profile."""
     return AgentEnvelope(data=profile_out(agent_of(principal)))
 
 
@@ -47,6 +48,10 @@ async def get_profile(principal: AgentDep) -> AgentEnvelope[AgentProfile]:
 async def update_profile(
     request: Request, principal: AgentDep, accounts: AccountServiceDep
 ) -> AgentEnvelope[AgentProfile]:
+    """Change the agent's own profile.
+
+    Only the fields sent change: name, phone, locale, time zone and notification settings.
+    """
     body = await parse_json(request, AgentProfileIn)
     changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),

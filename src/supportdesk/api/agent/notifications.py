@@ -37,6 +37,7 @@ async def list_notifications(
 async def unread_count(
     principal: AgentDep, notifications: NotificationServiceDep
 ) -> AgentEnvelope[AgentUnreadCount]:
+    """How many of the agent's notifications are unread."""
     count = await notifications.unread_count(principal)
     return AgentEnvelope(data=AgentUnreadCount(unread_count=count))
 

@@ -56,6 +56,10 @@ async def list_tickets(
 async def get_ticket(
     ticket_id: PathId, principal: AgentDep, reads: TicketReadsDep, conditions: ReadConditionsDep
 ) -> AgentEnvelope[AgentTicket] | Response:
+    """Read a ticket assigned to the agent.
+
+    With `If-None-Match` naming its current version, the answer is 304 and no body.
+    """
     ticket = await reads.get_resource(principal, ticket_id)
     if (unchanged := conditions.answer(ticket)) is not None:
         return unchanged
@@ -98,6 +102,10 @@ async def close_ticket(
     reads: TicketReadsDep,
     conditions: WriteConditionsDep,
 ) -> AgentEnvelope[AgentTicket]:
+    """Close a ticket.
+
+    With `If-Match`, the close is refused (412) unless the ticket is still at that version.
+    """
     ticket = await triage.change_status(
         principal, ticket_id, TicketStatus.CLOSED, if_match=conditions.if_match
     )

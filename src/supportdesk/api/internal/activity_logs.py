@@ -23,4 +23,8 @@ async def list_activity_logs(
     activity: ActivityLogServiceDep,
     page: PageDep,
 ) -> ListEnvelope[ActivityOut]:
+    """List the activity log, newest first.
+
+    Every change made through any surface is recorded here.
+    """
     return listed(await activity.list_page(principal, page), activity_out)

@@ -52,6 +52,7 @@ async def list_api_keys(
     keys: ApiKeyServiceDep,
     page: PageDep,
 ) -> ListEnvelope[ApiKeyOut]:
+    """List API keys."""
     return listed(await keys.page_single_keys(principal, page), api_key_out)
 
 
@@ -63,6 +64,10 @@ async def create_api_key(
     principal: Annotated[Principal, require_scope(Scope.API_KEYS_CREATE)],
     keys: ApiKeyServiceDep,
 ) -> Envelope[IssuedApiKeyOut]:
+    """Create an API key.
+
+    The answer carries the raw key: it is shown this once and never again.
+    """
     issued = await keys.create_single_key(principal, _fields(body))
     shown = api_key_out(issued.api_key).model_dump()
     return one(IssuedApiKeyOut(**shown, key=issued.raw_key))
@@ -74,6 +79,7 @@ async def get_api_key(
     principal: Annotated[Principal, require_scope(Scope.API_KEYS_READ)],
     keys: ApiKeyServiceDep,
 ) -> Envelope[ApiKeyOut]:
+    """Read an API key."""
     return one(api_key_out(await keys.single_key(principal, key_id)))
 
 
@@ -84,6 +90,7 @@ async def update_api_key(
     principal: Annotated[Principal, require_scope(Scope.API_KEYS_UPDATE)],
     keys: ApiKeyServiceDep,
 ) -> Envelope[ApiKeyOut]:
+    """Change an API key's name, scopes, agent or expiry."""
     return one(api_key_out(await keys.update_single_key(principal, key_id, _fields(body))))
 
 
@@ -93,4 +100,8 @@ async def delete_api_key(
     principal: Annotated[Principal, require_scope(Scope.API_KEYS_DELETE)],
     keys: ApiKeyServiceDep,
 ) -> Envelope[ApiKeyOut]:
+    """Revoke an API key.
+
+    The key stops working at once; its record stays and is returned.
+    """
     return one(api_key_out(await keys.revoke_single_key(principal, key_id)))

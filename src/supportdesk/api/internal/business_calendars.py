@@ -54,6 +54,7 @@ async def get_business_calendar(
     principal: Annotated[Principal, require_scope(Scope.BUSINESS_CALENDARS_READ)],
     calendars: BusinessCalendarServiceDep,
 ) -> Envelope[BusinessCalendarOut]:
+    """Read a calendar, with its next 14 days of opening hours."""
     return one(calendar_out(await calendars.get(principal, calendar_id)))
 
 

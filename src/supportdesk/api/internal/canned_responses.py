@@ -42,6 +42,7 @@ async def list_canned_responses(
     responses: CannedResponseServiceDep,
     page: PageDep,
 ) -> ListEnvelope[CannedResponseOut]:
+    """List canned responses, by sort order."""
     return listed(await responses.page_all(principal, page), canned_response_out)
 
 
@@ -55,6 +56,7 @@ async def create_canned_response(
     principal: Annotated[Principal, require_scope(Scope.CANNED_RESPONSES_CREATE)],
     responses: CannedResponseServiceDep,
 ) -> Envelope[CannedResponseOut]:
+    """Create a canned response shared with every staff member."""
     return one(canned_response_out(await responses.create_shared(principal, _fields(body))))
 
 
@@ -64,6 +66,7 @@ async def get_canned_response(
     principal: Annotated[Principal, require_scope(Scope.CANNED_RESPONSES_READ)],
     responses: CannedResponseServiceDep,
 ) -> Envelope[CannedResponseOut]:
+    """Read a canned response."""
     return one(canned_response_out(await responses.get(principal, response_id)))
 
 
@@ -74,6 +77,7 @@ async def update_canned_response(
     principal: Annotated[Principal, require_scope(Scope.CANNED_RESPONSES_UPDATE)],
     responses: CannedResponseServiceDep,
 ) -> Envelope[CannedResponseOut]:
+    """Change a canned response."""
     response = await responses.update(principal, response_id, _fields(body))
     return one(canned_response_out(response))
 
@@ -84,5 +88,6 @@ async def delete_canned_response(
     principal: Annotated[Principal, require_scope(Scope.CANNED_RESPONSES_DELETE)],
     responses: CannedResponseServiceDep,
 ) -> Done:
+    """Delete a canned response."""
     await responses.delete(principal, response_id)
     return Done(message="Canned response deleted successfully")

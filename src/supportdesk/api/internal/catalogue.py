@@ -36,6 +36,7 @@ async def list_products(
     products: ProductServiceDep,
     page: PageDep,
 ) -> ListEnvelope[ProductOut]:
+    """List products, by name."""
     return listed(await products.list_page(principal, page), ProductOut.model_validate)
 
 
@@ -45,6 +46,7 @@ async def create_product(
     principal: Annotated[Principal, require_scope(Scope.PRODUCTS_CREATE)],
     products: ProductServiceDep,
 ) -> Envelope[ProductOut]:
+    """Create a product."""
     return one(ProductOut.model_validate(await products.create(principal, _fields(body))))
 
 
@@ -54,6 +56,7 @@ async def get_product(
     principal: Annotated[Principal, require_scope(Scope.PRODUCTS_READ)],
     products: ProductServiceDep,
 ) -> Envelope[ProductOut]:
+    """Read a product."""
     return one(ProductOut.model_validate(await products.get(principal, product_id)))
 
 
@@ -64,6 +67,7 @@ async def update_product(
     principal: Annotated[Principal, require_scope(Scope.PRODUCTS_UPDATE)],
     products: ProductServiceDep,
 ) -> Envelope[ProductOut]:
+    """Change a product."""
     product = await products.update(principal, product_id, _fields(body))
     return one(ProductOut.model_validate(product))
 
@@ -74,5 +78,9 @@ async def delete_product(
     principal: Annotated[Principal, require_scope(Scope.PRODUCTS_DELETE)],
     products: ProductServiceDep,
 ) -> Done:
+    """Delete a product.
+
+    Its tickets stay, without a product.
+    """
     await products.delete(principal, product_id)
     return Done(message="Product deleted successfully")

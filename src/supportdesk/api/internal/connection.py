@@ -19,4 +19,5 @@ router = APIRouter(tags=["internal"], route_class=InternalRoute)
 async def connection_check(
     principal: Annotated[Principal, require_scope(Scope.CONNECTION_CHECK)],
 ) -> Done:
+    """Check that the API key works and the API is reachable."""
     return Done(message="Connection check successful")

@@ -41,6 +41,7 @@ async def list_custom_fields(
     fields: CustomFieldServiceDep,
     page: PageDep,
 ) -> ListEnvelope[CustomFieldOut]:
+    """List custom ticket fields, by sort order."""
     return listed(await fields.list_page(principal, page), CustomFieldOut.model_validate)
 
 
@@ -52,6 +53,7 @@ async def create_custom_field(
     principal: Annotated[Principal, require_scope(Scope.CUSTOM_FIELDS_CREATE)],
     fields: CustomFieldServiceDep,
 ) -> Envelope[CustomFieldOut]:
+    """Define a custom ticket field."""
     return one(CustomFieldOut.model_validate(await fields.create(principal, _fields(body))))
 
 
@@ -61,6 +63,7 @@ async def get_custom_field(
     principal: Annotated[Principal, require_scope(Scope.CUSTOM_FIELDS_READ)],
     fields: CustomFieldServiceDep,
 ) -> Envelope[CustomFieldOut]:
+    """Read a custom ticket field."""
     return one(CustomFieldOut.model_validate(await fields.get(principal, field_id)))
 
 
@@ -71,6 +74,7 @@ async def update_custom_field(
     principal: Annotated[Principal, require_scope(Scope.CUSTOM_FIELDS_UPDATE)],
     fields: CustomFieldServiceDep,
 ) -> Envelope[CustomFieldOut]:
+    """Change a custom ticket field."""
     field = await fields.update(principal, field_id, _fields(body))
     return one(CustomFieldOut.model_validate(field))
 
@@ -81,5 +85,9 @@ async def delete_custom_field(
     principal: Annotated[Principal, require_scope(Scope.CUSTOM_FIELDS_DELETE)],
     fields: CustomFieldServiceDep,
 ) -> Done:
+    """Delete a custom ticket field.
+
+    Tickets keep the values they stored, but those are no longer shown.
+    """
     await fields.delete(principal, field_id)
     return Done(message="Custom field deleted successfully")

@@ -49,6 +49,7 @@ async def list_knowledge_categories(
     knowledge: KnowledgeServiceDep,
     page: PageDep,
 ) -> ListEnvelope[KnowledgeCategoryOut]:
+    """List knowledge base categories, with their article counts."""
     return listed(await knowledge.categories_page(principal, page), knowledge_category_out)
 
 
@@ -62,6 +63,7 @@ async def create_knowledge_category(
     principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_CATEGORIES_CREATE)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[KnowledgeCategoryOut]:
+    """Create a knowledge base category."""
     created = await knowledge.create_category(principal, _category_fields(body))
     return one(knowledge_category_out(created))
 
@@ -72,6 +74,7 @@ async def get_knowledge_category(
     principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_CATEGORIES_READ)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[KnowledgeCategoryOut]:
+    """Read a knowledge base category."""
     return one(knowledge_category_out(await knowledge.category(principal, category_id)))
 
 
@@ -82,6 +85,7 @@ async def update_knowledge_category(
     principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_CATEGORIES_UPDATE)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[KnowledgeCategoryOut]:
+    """Change a knowledge base category."""
     updated = await knowledge.update_category(principal, category_id, _category_fields(body))
     return one(knowledge_category_out(updated))
 
@@ -92,6 +96,10 @@ async def delete_knowledge_category(
     principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_CATEGORIES_DELETE)],
     knowledge: KnowledgeServiceDep,
 ) -> Done:
+    """Delete a knowledge base category.
+
+    Its articles stay, uncategorised.
+    """
     await knowledge.delete_category(principal, category_id)
     return Done(message="Knowledge category deleted successfully")
 
@@ -117,6 +125,7 @@ async def list_knowledge_articles(
     knowledge: KnowledgeServiceDep,
     page: PageDep,
 ) -> ListEnvelope[ArticleOut]:
+    """List knowledge base articles, latest first."""
     return listed(await knowledge.articles_page(principal, page), article_out)
 
 
@@ -130,6 +139,7 @@ async def create_knowledge_article(
     principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_CREATE)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[ArticleOut]:
+    """Write a knowledge base article."""
     return one(article_out(await knowledge.create_article(principal, _article_fields(body))))
 
 
@@ -139,6 +149,7 @@ async def get_knowledge_article(
     principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_READ)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[ArticleOut]:
+    """Read a knowledge base article."""
     return one(article_out(await knowledge.article(principal, article_id)))
 
 
@@ -149,6 +160,7 @@ async def update_knowledge_article(
     principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_UPDATE)],
     knowledge: KnowledgeServiceDep,
 ) -> Envelope[ArticleOut]:
+    """Change a knowledge base article."""
     article = await knowledge.update_article(principal, article_id, _article_fields(body))
     return one(article_out(article))
 
@@ -159,5 +171,6 @@ async def delete_knowledge_article(
     principal: Annotated[Principal, require_scope(Scope.KNOWLEDGE_ARTICLES_DELETE)],
     knowledge: KnowledgeServiceDep,
 ) -> Done:
+    """Delete a knowledge base article."""
     await knowledge.delete_article(principal, article_id)
     return Done(message="Knowledge article deleted successfully")

@@ -27,6 +27,7 @@ async def list_messages(
     reads: TicketReadsDep,
     page: PageDep,
 ) -> ListEnvelope[MessageOut]:
+    """List a ticket's messages, oldest first, internal notes included."""
     found = await reads.messages_page(principal, ticket_id, page)
     return listed(found, message_out)
 
@@ -42,6 +43,7 @@ async def create_message(
     principal: Annotated[Principal, require_scope(Scope.MESSAGES_CREATE)],
     conversation: TicketConversationDep,
 ) -> Envelope[MessageOut]:
+    """Reply on a ticket, or add an internal note with is_internal."""
     message_type = MessageType.NOTE if body.is_internal else MessageType.REPLY
     with renamed_fields(TICKET_FIELDS):
         message = await conversation.add_message(principal, ticket_id, body.content, message_type)

@@ -36,6 +36,7 @@ async def list_customers(
     customers: CustomerServiceDep,
     page: PageDep,
 ) -> ListEnvelope[CustomerOut]:
+    """List customers, by name."""
     return listed(await customers.page_by_name(principal, page), CustomerOut.model_validate)
 
 
@@ -49,6 +50,7 @@ async def create_customer(
     principal: Annotated[Principal, require_scope(Scope.CUSTOMERS_CREATE)],
     customers: CustomerServiceDep,
 ) -> Envelope[CustomerOut]:
+    """Create a customer account."""
     new = NewAccount(
         email=str(body.email),
         name=body.name,
@@ -65,6 +67,7 @@ async def get_customer(
     principal: Annotated[Principal, require_scope(Scope.CUSTOMERS_READ)],
     customers: CustomerServiceDep,
 ) -> Envelope[CustomerOut]:
+    """Read a customer."""
     details = await customers.get(principal, customer_id)
     return one(CustomerOut.model_validate(details.customer))
 
@@ -76,6 +79,7 @@ async def update_customer(
     principal: Annotated[Principal, require_scope(Scope.CUSTOMERS_UPDATE)],
     customers: CustomerServiceDep,
 ) -> Envelope[CustomerOut]:
+    """Change a customer's details."""
     changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
         email=str(body.email) if body.email is not None else None,
@@ -92,6 +96,10 @@ async def update_customer(
     responses={405: {"description": "Customers cannot be deleted via the API."}},
 )
 async def delete_customer(customer_id: PathId) -> None:
+    """Refuse to delete a customer.
+
+    Customers cannot be deleted through the API: always 405.
+    """
     raise HTTPException(
         status.HTTP_405_METHOD_NOT_ALLOWED,
         "Customers cannot be deleted via the API.",
@@ -127,6 +135,10 @@ async def list_agents(
     department_id: QueryId | None = None,
     is_active: bool | None = None,
 ) -> ListEnvelope[AgentOut]:
+    """List agents, by name.
+
+    Filter by department or by whether the agent is active.
+    """
     filters = AgentFilters(department_id=department_id, is_active=is_active)
     return listed(await staff.agents_page(principal, filters, page), agent_out)
 
@@ -137,6 +149,7 @@ async def create_agent(
     principal: Annotated[Principal, require_scope(Scope.AGENTS_CREATE)],
     staff: StaffServiceDep,
 ) -> Envelope[AgentOut]:
+    """Create an agent account, in the departments named."""
     new = NewAccount(
         name=body.name,
         email=str(body.email),
@@ -154,6 +167,7 @@ async def get_agent(
     principal: Annotated[Principal, require_scope(Scope.AGENTS_READ)],
     staff: StaffServiceDep,
 ) -> Envelope[AgentOut]:
+    """Read an agent."""
     return one(agent_out(await staff.agent(principal, agent_id)))
 
 
@@ -164,6 +178,10 @@ async def update_agent(
     principal: Annotated[Principal, require_scope(Scope.AGENTS_UPDATE)],
     staff: StaffServiceDep,
 ) -> Envelope[AgentOut]:
+    """Change an agent's details or departments.
+
+    Departments left out of the body stay as they are.
+    """
     details = await staff.update_agent(
         principal, agent_id, _agent_changes(body), _departments(body)
     )
@@ -176,5 +194,9 @@ async def delete_agent(
     principal: Annotated[Principal, require_scope(Scope.AGENTS_DELETE)],
     staff: StaffServiceDep,
 ) -> Done:
+    """Delete an agent.
+
+    The agent stops working at once and their API keys are revoked; their history is kept.
+    """
     await staff.delete_agent(principal, agent_id)
     return Done(message="Agent deleted successfully")

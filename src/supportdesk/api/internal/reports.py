@@ -53,6 +53,10 @@ async def overview_report(
     start_date: StartDate = None,
     end_date: EndDate = None,
 ) -> Envelope[dict[str, Any]]:
+    """Ticket figures over a range of days.
+
+    The range defaults to the last 30 days.
+    """
     figures: OverviewFigures = await reports.overview(
         principal, report_period(start_date, end_date)
     )
@@ -66,6 +70,7 @@ async def agents_report(
     start_date: StartDate = None,
     end_date: EndDate = None,
 ) -> Envelope[AgentsReport]:
+    """Every agent, by name, with the tickets assigned to them over a range of days."""
     report = await reports.agents(principal, report_period(start_date, end_date))
     rows = [asdict(row) for row in report.rows]
     return one(AgentsReport(period=_period(report.period), agents=rows))
@@ -78,6 +83,7 @@ async def departments_report(
     start_date: StartDate = None,
     end_date: EndDate = None,
 ) -> Envelope[DepartmentsReport]:
+    """Every department, in display order, with its tickets over a range of days."""
     report = await reports.departments(principal, report_period(start_date, end_date))
     rows = [asdict(row) for row in report.rows]
     return one(DepartmentsReport(period=_period(report.period), departments=rows))

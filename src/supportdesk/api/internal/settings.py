@@ -64,6 +64,7 @@ async def get_settings(
     principal: Annotated[Principal, require_scope(Scope.SETTINGS_READ)],
     settings: SettingsServiceDep,
 ) -> Envelope[dict[str, Any]]:
+    """Read every help-desk setting."""
     return one(await settings.all())
 
 
@@ -73,6 +74,11 @@ async def update_settings(
     principal: Annotated[Principal, require_scope(Scope.SETTINGS_UPDATE)],
     settings: SettingsServiceDep,
 ) -> Envelope[dict[str, Any]]:
+    """Change help-desk settings.
+
+    Only the keys sent change, and none is stored unless all are valid; unknown keys are
+    ignored.
+    """
     # Each key has its own rule (nullable, ranges, must exist): the service checks them
     # all, so one request learns of every failing key.
     problem = json_value_error(body)

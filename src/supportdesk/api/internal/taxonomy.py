@@ -51,6 +51,7 @@ async def list_departments(
     departments: DepartmentServiceDep,
     page: PageDep,
 ) -> ListEnvelope[DepartmentOut]:
+    """List departments, by sort order."""
     return listed(await departments.list_page(principal, page), DepartmentOut.model_validate)
 
 
@@ -64,6 +65,7 @@ async def create_department(
     principal: Annotated[Principal, require_scope(Scope.DEPARTMENTS_CREATE)],
     departments: DepartmentServiceDep,
 ) -> Envelope[DepartmentOut]:
+    """Create a department."""
     department = await departments.create(principal, _department_fields(body))
     return one(DepartmentOut.model_validate(department))
 
@@ -74,6 +76,7 @@ async def get_department(
     principal: Annotated[Principal, require_scope(Scope.DEPARTMENTS_READ)],
     departments: DepartmentServiceDep,
 ) -> Envelope[DepartmentOut]:
+    """Read a department."""
     return one(DepartmentOut.model_validate(await departments.get(principal, department_id)))
 
 
@@ -84,6 +87,7 @@ async def update_department(
     principal: Annotated[Principal, require_scope(Scope.DEPARTMENTS_UPDATE)],
     departments: DepartmentServiceDep,
 ) -> Envelope[DepartmentOut]:
+    """Change a department."""
     department = await departments.update(principal, department_id, _department_fields(body))
     return one(DepartmentOut.model_validate(department))
 
@@ -94,6 +98,10 @@ async def delete_department(
     principal: Annotated[Principal, require_scope(Scope.DEPARTMENTS_DELETE)],
     departments: DepartmentServiceDep,
 ) -> Done:
+    """Delete a department.
+
+    Its tickets stay, without a department.
+    """
     await departments.delete(principal, department_id)
     return Done(message="Department deleted successfully")
 
@@ -118,6 +126,7 @@ async def list_categories(
     categories: CategoryServiceDep,
     page: PageDep,
 ) -> ListEnvelope[CategoryOut]:
+    """List ticket categories, by sort order."""
     return listed(await categories.list_page(principal, page), CategoryOut.model_validate)
 
 
@@ -131,6 +140,7 @@ async def create_category(
     principal: Annotated[Principal, require_scope(Scope.CATEGORIES_CREATE)],
     categories: CategoryServiceDep,
 ) -> Envelope[CategoryOut]:
+    """Create a ticket category."""
     category = await categories.create(principal, _category_fields(body))
     return one(CategoryOut.model_validate(category))
 
@@ -141,6 +151,7 @@ async def get_category(
     principal: Annotated[Principal, require_scope(Scope.CATEGORIES_READ)],
     categories: CategoryServiceDep,
 ) -> Envelope[CategoryOut]:
+    """Read a ticket category."""
     return one(CategoryOut.model_validate(await categories.get(principal, category_id)))
 
 
@@ -151,6 +162,7 @@ async def update_category(
     principal: Annotated[Principal, require_scope(Scope.CATEGORIES_UPDATE)],
     categories: CategoryServiceDep,
 ) -> Envelope[CategoryOut]:
+    """Change a ticket category."""
     category = await categories.update(principal, category_id, _category_fields(body))
     return one(CategoryOut.model_validate(category))
 
@@ -161,6 +173,10 @@ async def delete_category(
     principal: Annotated[Principal, require_scope(Scope.CATEGORIES_DELETE)],
     categories: CategoryServiceDep,
 ) -> Done:
+    """Delete a ticket category.
+
+    Its child categories become top-level ones and its tickets uncategorised.
+    """
     await categories.delete(principal, category_id)
     return Done(message="Category deleted successfully")
 
@@ -188,6 +204,7 @@ async def list_labels(
     tags: TagServiceDep,
     page: PageDep,
 ) -> ListEnvelope[LabelOut]:
+    """List labels, by sort order."""
     return listed(await tags.page_in_order(principal, page), LabelOut.model_validate)
 
 
@@ -197,6 +214,7 @@ async def create_label(
     principal: Annotated[Principal, require_scope(Scope.LABELS_CREATE)],
     tags: TagServiceDep,
 ) -> Envelope[LabelOut]:
+    """Create a label."""
     return one(LabelOut.model_validate(await tags.create(principal, _new_tag(body))))
 
 
@@ -206,6 +224,7 @@ async def get_label(
     principal: Annotated[Principal, require_scope(Scope.LABELS_READ)],
     tags: TagServiceDep,
 ) -> Envelope[LabelOut]:
+    """Read a label."""
     return one(LabelOut.model_validate(await tags.get(principal, label_id)))
 
 
@@ -216,6 +235,7 @@ async def update_label(
     principal: Annotated[Principal, require_scope(Scope.LABELS_UPDATE)],
     tags: TagServiceDep,
 ) -> Envelope[LabelOut]:
+    """Change a label."""
     label = await tags.update(principal, label_id, _tag_changes(body))
     return one(LabelOut.model_validate(label))
 
@@ -226,5 +246,9 @@ async def delete_label(
     principal: Annotated[Principal, require_scope(Scope.LABELS_DELETE)],
     tags: TagServiceDep,
 ) -> Done:
+    """Delete a label.
+
+    It is taken off every ticket that carried it.
+    """
     await tags.delete(principal, label_id)
     return Done(message="Label deleted successfully")

@@ -56,6 +56,10 @@ async def list_tickets(
         QueryId | None, Query(description="The assigned agent's user id")
     ] = None,
 ) -> ListEnvelope[TicketOut]:
+    """List tickets, filtered by status, priority, department, customer or assignee.
+
+    Without a page size, a page holds the help desk's tickets-per-page setting.
+    """
     filters = TicketFilters(
         statuses=status_words.INTERNAL.matching(status) if status else (),
         priority=priority,
@@ -75,6 +79,7 @@ async def create_ticket(
     intake: TicketIntakeDep,
     reads: TicketReadsDep,
 ) -> Envelope[TicketOut]:
+    """Open a ticket for a customer, in the default project unless one is named."""
     new = NewTicket(
         project_id=body.project_id or DEFAULT_PROJECT_ID,
         subject=body.title,
@@ -100,6 +105,10 @@ async def get_ticket(
     reads: TicketReadsDep,
     conditions: ReadConditionsDep,
 ) -> Envelope[TicketOut] | Response:
+    """Read a ticket.
+
+    With `If-None-Match` naming its current version, the answer is 304 and no body.
+    """
     ticket = await reads.get_resource(principal, ticket_id)
     if (unchanged := conditions.answer(ticket)) is not None:
         return unchanged
@@ -116,6 +125,10 @@ async def update_ticket(
     reads: TicketReadsDep,
     conditions: WriteConditionsDep,
 ) -> Envelope[TicketOut]:
+    """Change a ticket: only the fields sent change.
+
+    With `If-Match`, the change is refused (412) unless the ticket is still at that version.
+    """
     given = body.model_fields_set
     changes = TicketChanges(
         fields_set=frozenset(_UPDATE_FIELDS[name] for name in given if name in _UPDATE_FIELDS),
@@ -143,5 +156,6 @@ async def delete_ticket(
     triage: TicketTriageDep,
     conditions: WriteConditionsDep,
 ) -> Done:
+    """Delete a ticket (a soft delete): it disappears from every surface."""
     await triage.delete(principal, ticket_id, if_match=conditions.if_match)
     return Done(message="Ticket deleted successfully")

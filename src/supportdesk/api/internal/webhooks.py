@@ -135,6 +135,7 @@ async def list_webhooks(
     webhooks: WebhookServiceDep,
     page: PageDep,
 ) -> ListEnvelope[WebhookOut]:
+    """List webhooks."""
     return listed(await webhooks.page(principal, page), _out)
 
 
@@ -157,6 +158,7 @@ async def get_webhook(
     principal: Annotated[Principal, require_scope(Scope.WEBHOOKS_READ)],
     webhooks: WebhookServiceDep,
 ) -> Envelope[WebhookOut]:
+    """Read a webhook."""
     return one(_out(await webhooks.get(principal, webhook_id)))
 
 
@@ -177,6 +179,10 @@ async def delete_webhook(
     principal: Annotated[Principal, require_scope(Scope.WEBHOOKS_DELETE)],
     webhooks: WebhookServiceDep,
 ) -> Envelope[WebhookOut]:
+    """Delete a webhook.
+
+    The answer is the webhook as it was.
+    """
     return one(_out(await webhooks.delete(principal, webhook_id)))
 
 

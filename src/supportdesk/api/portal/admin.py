@@ -177,6 +177,10 @@ async def assign_agent(
 async def remove_agent(
     project_id: PathId, user_id: PathId, principal: PrincipalDep, projects: ProjectServiceDep
 ) -> MessageText:
+    """Remove an agent from a project.
+
+    A user who is not assigned to the project is not found.
+    """
     await projects.remove_agent(principal, project_id, user_id)
     return MessageText(message="Agent removed from project")
 
@@ -202,6 +206,7 @@ async def create_api_key(
 async def list_api_keys(
     project_id: PathId, principal: PrincipalDep, keys: ApiKeyServiceDep
 ) -> ApiKeyList:
+    """List a project's key pairs for the external API, never their secrets."""
     listed = await keys.list_for_project(principal, project_id)
     return ApiKeyList(api_keys=[ApiKeyOut.model_validate(key) for key in listed])
 
@@ -260,6 +265,7 @@ async def create_user(
 async def get_user(
     user_id: PathId, principal: PrincipalDep, accounts: AccountServiceDep
 ) -> UserDetailEnvelope:
+    """Read a user, with the projects they belong to."""
     details = await accounts.get(principal, user_id)
     user = UserOut.model_validate(details.user)
     projects = [

@@ -16,6 +16,11 @@ router = APIRouter(prefix="/attachments", tags=["portal: tickets"], route_class=
 async def download_attachment(
     attachment_id: PathId, principal: PrincipalDep, reads: TicketReadsDep
 ) -> FileResponse:
+    """Download an attachment of a ticket the caller can see.
+
+    Images and PDFs open in the browser; anything else downloads. Internal
+    attachments are for staff only.
+    """
     attachment, path = await reads.attachment(principal, attachment_id)
     disposition = "inline" if opens_inline(attachment.content_type) else "attachment"
     return FileResponse(

@@ -43,11 +43,19 @@ def _token_out(token: IssuedToken) -> TokenOut:
     responses={401: {"description": "The e-mail or the password is wrong."}},
 )
 async def login(body: LoginIn, auth: AuthServiceDep) -> SessionOut:
+    """Log in with e-mail and password.
+
+    Answers with an access token and the user; a disabled account is refused.
+    """
     return _session_out(await auth.login(body.email, body.password))
 
 
 @router.post("/register", response_model=SessionOut, status_code=status.HTTP_201_CREATED)
 async def register(body: RegisterIn, auth: AuthServiceDep) -> SessionOut:
+    """Open a customer account and log in.
+
+    Refused (403) while customer registration is disabled.
+    """
     new = NewAccount(
         name=body.name, email=str(body.email), password=body.password, phone=body.phone
     )
@@ -76,6 +84,7 @@ async def logout(credentials: BearerDep, auth: AuthServiceDep) -> MessageText:
 
 @router.get("/me", response_model=MeEnvelope)
 async def me(principal: PrincipalDep, accounts: AccountServiceDep) -> MeEnvelope:
+    """The signed-in user, with the projects they belong to."""
     assert principal.user is not None
     memberships = await accounts.projects_of(principal.user)
     projects = [

@@ -70,6 +70,7 @@ async def create_business_calendar(
 async def get_business_calendar(
     calendar_id: PathId, principal: PrincipalDep, calendars: BusinessCalendarServiceDep
 ) -> BusinessCalendarEnvelope:
+    """Read a calendar, with its next 14 days of opening hours."""
     return BusinessCalendarEnvelope(
         business_calendar=calendar_out(await calendars.get(principal, calendar_id))
     )

@@ -62,6 +62,10 @@ def _category_fields(body: CategoryIn | CategoryUpdateIn) -> CategoryFields:
 async def list_categories(
     principal: PrincipalDep, categories: CategoryServiceDep
 ) -> CategoryTreeList:
+    """The ticket categories as a tree.
+
+    Each top-level category carries its descendants nested, siblings in order.
+    """
     roots = await categories.tree(principal)
     return CategoryTreeList(categories=[category_tree_out(node) for node in roots])
 
@@ -70,6 +74,7 @@ async def list_categories(
 async def create_category(
     body: CategoryIn, principal: PrincipalDep, categories: CategoryServiceDep
 ) -> CategoryEnvelope:
+    """Create a ticket category."""
     category = await categories.create(principal, _category_fields(body))
     return CategoryEnvelope(category=CategoryOut.model_validate(category))
 
@@ -81,6 +86,7 @@ async def update_category(
     principal: PrincipalDep,
     categories: CategoryServiceDep,
 ) -> CategoryEnvelope:
+    """Change a ticket category."""
     category = await categories.update(principal, category_id, _category_fields(body))
     return CategoryEnvelope(category=CategoryOut.model_validate(category))
 
@@ -89,6 +95,10 @@ async def update_category(
 async def delete_category(
     category_id: PathId, principal: PrincipalDep, categories: CategoryServiceDep
 ) -> MessageText:
+    """Delete a ticket category.
+
+    Its child categories become top-level ones and its tickets uncategorised.
+    """
     await categories.delete(principal, category_id)
     return MessageText(message="Category deleted")
 
@@ -115,6 +125,10 @@ async def list_sla_policies(
         QueryId | None, Query(description="That project's policies and the global ones")
     ] = None,
 ) -> SlaPolicyList:
+    """List SLA policies.
+
+    For a project, its own policies and the global ones.
+    """
     found = await policies.find(principal, project_id)
     return SlaPolicyList(sla_policies=[SlaPolicyOut.model_validate(p) for p in found])
 
@@ -123,6 +137,11 @@ async def list_sla_policies(
 async def create_sla_policy(
     body: SlaPolicyIn, principal: PrincipalDep, policies: SlaPolicyServiceDep
 ) -> SlaPolicyEnvelope:
+    """Create an SLA policy for a priority, globally or for one project.
+
+    Each project, and the global set, holds at most one policy per priority;
+    resolution time may not be shorter than first-response time.
+    """
     policy = await policies.create(principal, _sla_policy_fields(body))
     return SlaPolicyEnvelope(sla_policy=SlaPolicyOut.model_validate(policy))
 
@@ -134,6 +153,7 @@ async def update_sla_policy(
     principal: PrincipalDep,
     policies: SlaPolicyServiceDep,
 ) -> SlaPolicyEnvelope:
+    """Change an SLA policy."""
     policy = await policies.update(principal, policy_id, _sla_policy_fields(body))
     return SlaPolicyEnvelope(sla_policy=SlaPolicyOut.model_validate(policy))
 
@@ -142,6 +162,10 @@ async def update_sla_policy(
 async def delete_sla_policy(
     policy_id: PathId, principal: PrincipalDep, policies: SlaPolicyServiceDep
 ) -> MessageText:
+    """Delete an SLA policy.
+
+    Tickets it applied to keep the due dates they were given.
+    """
     await policies.delete(principal, policy_id)
     return MessageText(message="SLA policy deleted")
 
@@ -158,6 +182,7 @@ async def list_canned_responses(
     ] = None,
     search: Annotated[str | None, Query(max_length=255)] = None,
 ) -> CannedResponseList:
+    """The caller's own active canned responses and everyone's shared ones."""
     filters = CannedResponseFilters(
         project_id=project_id, search=search.strip() if search and search.strip() else None
     )
@@ -173,6 +198,7 @@ async def list_canned_responses(
 async def create_canned_response(
     body: CannedResponseIn, principal: PrincipalDep, responses: CannedResponseServiceDep
 ) -> CannedResponseEnvelope:
+    """Create a canned response, private to the caller or shared."""
     new = NewCannedResponse(
         title=body.title,
         body=body.body,
@@ -189,6 +215,10 @@ async def create_canned_response(
 async def delete_canned_response(
     response_id: PathId, principal: PrincipalDep, responses: CannedResponseServiceDep
 ) -> MessageText:
+    """Delete a canned response.
+
+    Staff delete their own; those administering canned responses delete anyone's.
+    """
     await responses.delete(principal, response_id)
     return MessageText(message="Canned response deleted")
 
@@ -198,16 +228,22 @@ async def delete_canned_response(
 
 @router.get("/tags", response_model=TagList)
 async def list_tags(principal: PrincipalDep, tags: TagServiceDep) -> TagList:
+    """List every tag."""
     return TagList(tags=[TagOut.model_validate(tag) for tag in await tags.all(principal)])
 
 
 @router.post("/tags", response_model=TagEnvelope, status_code=status.HTTP_201_CREATED)
 async def create_tag(body: TagIn, principal: PrincipalDep, tags: TagServiceDep) -> TagEnvelope:
+    """Create a tag; staff only, and the name must be new."""
     tag = await tags.create(principal, NewTag(name=body.name, color=body.color))
     return TagEnvelope(tag=TagOut.model_validate(tag))
 
 
 @router.delete("/tags/{tag_id}", response_model=MessageText)
 async def delete_tag(tag_id: PathId, principal: PrincipalDep, tags: TagServiceDep) -> MessageText:
+    """Delete a tag.
+
+    It is taken off every ticket that carried it.
+    """
     await tags.delete(principal, tag_id)
     return MessageText(message="Tag deleted")

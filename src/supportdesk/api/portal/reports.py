@@ -47,6 +47,11 @@ ReportQueryDep = Annotated[ReportQuery, Depends(report_query)]
 async def overview(
     principal: PrincipalDep, query: ReportQueryDep, reports: ReportServiceDep
 ) -> OverviewOut:
+    """Ticket totals over a range of days.
+
+    Counts by status, unassigned and SLA-breached tickets, and average first-response and
+    resolution times.
+    """
     overview = await reports.overview(principal, query)
     return OverviewOut.model_validate(
         {**asdict(overview), "by_status": StatusCounts.of(overview.by_status)}
@@ -57,6 +62,7 @@ async def overview(
 async def projects(
     principal: PrincipalDep, query: ReportQueryDep, reports: ReportServiceDep
 ) -> list[ProjectReportRow]:
+    """Tickets per project over a range of days, with resolve rates and SLA breaches."""
     rows = await reports.projects_report(principal, query)
     return [ProjectReportRow.model_validate(asdict(row)) for row in rows]
 
@@ -65,6 +71,7 @@ async def projects(
 async def agents(
     principal: PrincipalDep, query: ReportQueryDep, reports: ReportServiceDep
 ) -> list[AgentReportRow]:
+    """Tickets per agent over a range of days, with resolve rates and resolution times."""
     rows = await reports.agents_report(principal, query)
     return [AgentReportRow.model_validate(asdict(row)) for row in rows]
 
@@ -76,6 +83,7 @@ async def trends(
     reports: ReportServiceDep,
     group_by: GroupBy = "day",
 ) -> list[TrendRowOut]:
+    """Tickets created and resolved per day, week or month."""
     rows = await reports.trends(principal, query, Bucket(group_by))
     return [TrendRowOut.model_validate(asdict(row)) for row in rows]
 
@@ -84,6 +92,7 @@ async def trends(
 async def sla(
     principal: PrincipalDep, query: ReportQueryDep, reports: ReportServiceDep
 ) -> SlaReportOut:
+    """SLA breaches over a range of days, per priority."""
     return SlaReportOut.model_validate(asdict(await reports.sla(principal, query)))
 
 
@@ -91,5 +100,6 @@ async def sla(
 async def categories(
     principal: PrincipalDep, query: ReportQueryDep, reports: ReportServiceDep
 ) -> list[CategoryReportRow]:
+    """Tickets per category over a range of days."""
     rows = await reports.categories(principal, query)
     return [CategoryReportRow.model_validate(asdict(row)) for row in rows]

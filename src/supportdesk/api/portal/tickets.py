@@ -58,6 +58,11 @@ async def list_tickets(
     overdue: bool = False,
     search: Annotated[str | None, Query(max_length=255)] = None,
 ) -> TicketPage:
+    """List the tickets the caller can see, newest first.
+
+    Filter by status, priority, project, assignee, unassigned or overdue tickets, or search the
+    text.
+    """
     filters = TicketFilters(
         statuses=status_words.PORTAL.matching(status_) if status_ else (),
         priority=priority,
@@ -86,6 +91,7 @@ async def list_tickets(
 async def create_ticket(
     request: Request, principal: PrincipalDep, intake: TicketIntakeDep
 ) -> TicketEnvelope:
+    """Open a ticket, as JSON or as a form with attachments."""
     body, uploads = await parse_body(request, TicketCreateIn)
     new = NewTicket(
         project_id=body.project_id,
@@ -107,6 +113,11 @@ async def create_ticket(
 async def get_ticket(
     ticket_id: PathId, principal: PrincipalDep, reads: TicketReadsDep, conditions: ReadConditionsDep
 ) -> TicketDetailEnvelope | Response:
+    """Read a ticket with its messages, attachments, activity, watchers and rating.
+
+    Internal notes are for staff only. With `If-None-Match` naming its current version,
+    the answer is 304 and no body.
+    """
     view = await reads.detail(principal, ticket_id)
     return conditions.answer(view) or TicketDetailEnvelope(ticket=ticket_detail(view))
 
@@ -119,6 +130,10 @@ async def update_ticket(
     triage: TicketTriageDep,
     conditions: WriteConditionsDep,
 ) -> TicketEnvelope:
+    """Change a ticket's subject, description, category, priority or tags.
+
+    Only the fields sent change; with `If-Match`, a ticket at another version is refused (412).
+    """
     fields = set(body.model_fields_set)
     if "tags" in fields:
         fields = (fields - {"tags"}) | {"tag_ids"}
@@ -142,6 +157,7 @@ async def change_status(
     triage: TicketTriageDep,
     conditions: WriteConditionsDep,
 ) -> TicketEnvelope:
+    """Change a ticket's status."""
     ticket = await triage.change_status(
         principal, ticket_id, status_words.PORTAL.status(body.status), if_match=conditions.if_match
     )
@@ -156,6 +172,11 @@ async def assign_ticket(
     triage: TicketTriageDep,
     conditions: WriteConditionsDep,
 ) -> TicketEnvelope:
+    """Assign a ticket to an agent or admin, or unassign it with null.
+
+    The assignee must be active and, unless the caller assigns across projects, an agent of the
+    ticket's project. Assigning an open ticket puts it in progress.
+    """
     ticket = await triage.assign(principal, ticket_id, body.user_id, if_match=conditions.if_match)
     return TicketEnvelope(ticket=ticket_out(conditions.tagged(ticket)))
 
@@ -172,6 +193,7 @@ async def add_message(
     principal: PrincipalDep,
     conversation: TicketConversationDep,
 ) -> MessageEnvelope:
+    """Reply on a ticket, or add an internal note, with attachments if any."""
     body, uploads = await parse_body(request, MessageIn)
     message = await conversation.add_message(
         principal, ticket_id, body.body, MessageType(body.type), uploads
@@ -183,6 +205,7 @@ async def add_message(
 async def rate_ticket(
     ticket_id: PathId, body: RatingIn, principal: PrincipalDep, triage: TicketTriageDep
 ) -> RatingEnvelope:
+    """Rate a resolved or closed ticket, once."""
     rating = await triage.rate(principal, ticket_id, body.score, body.comment)
     return RatingEnvelope(rating=rating_out(rating))
 
@@ -191,6 +214,10 @@ async def rate_ticket(
 async def toggle_watch(
     ticket_id: PathId, principal: PrincipalDep, triage: TicketTriageDep
 ) -> WatchOut:
+    """Start watching a ticket, or stop if already watching.
+
+    The answer says whether the caller now watches it.
+    """
     return WatchOut(watching=await triage.toggle_watch(principal, ticket_id))
 
 
@@ -201,5 +228,6 @@ async def delete_ticket(
     triage: TicketTriageDep,
     conditions: WriteConditionsDep,
 ) -> MessageText:
+    """Delete a ticket (a soft delete): it disappears from every surface."""
     await triage.delete(principal, ticket_id, if_match=conditions.if_match)
     return MessageText(message="Ticket deleted")

@@ -182,6 +182,7 @@ async def list_webhooks(
     page: PageNumber = 1,
     per_page: PerPage = 20,
 ) -> WebhookPage:
+    """List webhooks."""
     found = await webhooks.page(principal, PageRequest(page, per_page))
     return WebhookPage(data=[_out(row) for row in found.items], **_paged(found))
 
@@ -199,6 +200,7 @@ async def create_webhook(
 async def get_webhook(
     webhook_id: PathId, principal: PrincipalDep, webhooks: WebhookServiceDep
 ) -> WebhookEnvelope:
+    """Read a webhook."""
     return WebhookEnvelope(webhook=_out(await webhooks.get(principal, webhook_id)))
 
 
@@ -215,6 +217,7 @@ async def update_webhook(
 async def delete_webhook(
     webhook_id: PathId, principal: PrincipalDep, webhooks: WebhookServiceDep
 ) -> MessageText:
+    """Delete a webhook."""
     await webhooks.delete(principal, webhook_id)
     return MessageText(message="Webhook deleted")
 

@@ -82,6 +82,10 @@ async def list_tickets(
     page: PageNumber = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> ExternalTicketPage:
+    """List the project's tickets, newest first.
+
+    Filter by the customer's e-mail address, status or priority.
+    """
     filters = TicketFilters(
         statuses=status_words.PORTAL.matching(status_) if status_ else (),
         priority=priority,

@@ -62,6 +62,10 @@ async def list_articles(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> ArticlePage:
+    """List knowledge base articles, newest first unless ordered otherwise.
+
+    Filter by collection or status, or search their content.
+    """
     filters = ArticleFilters(
         category_id=_collection(collection_id),
         status=status_,
@@ -76,6 +80,7 @@ async def list_articles(
 async def get_article(
     article_id: str, principal: Reader, knowledge: KnowledgeServiceDep
 ) -> ArticleEnvelope:
+    """Read an article."""
     article = await knowledge.article(principal, path_id(Prefix.ARTICLE, article_id))
     return ArticleEnvelope(data=article_out(article))
 
@@ -101,6 +106,7 @@ async def create_article(
 async def update_article(
     article_id: str, body: ArticleUpdateIn, principal: Updater, knowledge: KnowledgeServiceDep
 ) -> ArticleEnvelope:
+    """Change an article: only the fields sent change."""
     fields = ArticleFields(
         fields_set=frozenset(_FIELD_NAMES.get(name, name) for name in body.model_fields_set),
         title=body.title,
@@ -119,6 +125,7 @@ async def update_article(
 async def delete_article(
     article_id: str, principal: Deleter, knowledge: KnowledgeServiceDep
 ) -> DeletedEnvelope:
+    """Delete an article."""
     row_id = path_id(Prefix.ARTICLE, article_id)
     await knowledge.delete_article(principal, row_id)
     return deleted(Prefix.ARTICLE, row_id)

@@ -83,5 +83,6 @@ async def create_conversation(
 async def get_conversation(
     conversation_id: str, principal: Reader, conversations: ConversationServiceDep
 ) -> ConversationEnvelope:
+    """Read a message of a ticket the caller can see; notes are for staff only."""
     message = await conversations.get(principal, path_id(Prefix.CONVERSATION, conversation_id))
     return ConversationEnvelope(data=conversation_out(message, plain_text(message.body)))

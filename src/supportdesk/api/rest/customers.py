@@ -52,6 +52,11 @@ async def list_customers(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> CustomerPage:
+    """List customers, newest first unless ordered otherwise.
+
+    Filter by e-mail address or phone, or search names and e-mail addresses. Each customer comes
+    with their ticket count.
+    """
     filters = CustomerFilters(
         email=query_text(email, "email"),
         search=query_text(search, "search"),
@@ -68,6 +73,7 @@ async def list_customers(
 async def get_customer(
     customer_id: str, principal: Reader, customers: CustomerServiceDep
 ) -> CustomerEnvelope:
+    """Read a customer, with their ticket count."""
     details = await customers.get(principal, path_id(Prefix.CUSTOMER, customer_id))
     return CustomerEnvelope(data=customer_out(details.customer, details.ticket_count))
 
@@ -76,6 +82,7 @@ async def get_customer(
 async def create_customer(
     body: CustomerIn, principal: Creator, customers: CustomerServiceDep
 ) -> CustomerEnvelope:
+    """Create a customer."""
     new = NewAccount(
         email=str(body.email),
         name=body.name,
@@ -91,6 +98,7 @@ async def create_customer(
 async def update_customer(
     customer_id: str, body: CustomerUpdateIn, principal: Updater, customers: CustomerServiceDep
 ) -> CustomerEnvelope:
+    """Change a customer: only the fields sent change."""
     changes = AccountChanges(
         fields_set=frozenset(body.model_fields_set),
         email=str(body.email) if body.email else None,

@@ -47,6 +47,7 @@ async def list_tags(
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> TagPage:
+    """List tags, oldest first unless ordered otherwise."""
     request = CursorRequest(order_by, order_dir == "desc", limit, cursor)
     page = await tags.page(principal, request)
     return TagPage(data=[tag_out(tag) for tag in page.items], meta=meta(page))
@@ -54,12 +55,14 @@ async def list_tags(
 
 @router.post("", response_model=TagEnvelope, status_code=status.HTTP_201_CREATED)
 async def create_tag(body: TagIn, principal: Creator, tags: TagServiceDep) -> TagEnvelope:
+    """Create a tag; its name must be new."""
     tag = await tags.create(principal, NewTag(name=body.name, color=body.color))
     return TagEnvelope(data=tag_out(tag))
 
 
 @router.get("/{tag_id}", response_model=TagEnvelope)
 async def get_tag(tag_id: str, principal: Reader, tags: TagServiceDep) -> TagEnvelope:
+    """Read a tag."""
     return TagEnvelope(data=tag_out(await tags.get(principal, path_id(Prefix.TAG, tag_id))))
 
 
@@ -67,6 +70,7 @@ async def get_tag(tag_id: str, principal: Reader, tags: TagServiceDep) -> TagEnv
 async def update_tag(
     tag_id: str, body: TagUpdateIn, principal: Updater, tags: TagServiceDep
 ) -> TagEnvelope:
+    """Change a tag's name or colour."""
     changes = TagChanges(
         fields_set=frozenset(body.model_fields_set), name=body.name, color=body.color
     )

@@ -94,6 +94,10 @@ async def list_tickets(
 async def get_ticket(
     ticket_id: str, principal: TicketReaderDep, reads: TicketReadsDep, conditions: ReadConditionsDep
 ) -> TicketEnvelope | Response:
+    """Read a ticket, with its description and custom fields.
+
+    With `If-None-Match` naming its current version, the answer is 304 and no body.
+    """
     ticket = await reads.get_resource(principal, path_id(Prefix.TICKET, ticket_id))
     return conditions.answer(ticket) or TicketEnvelope(data=ticket_detail(ticket))
 
@@ -125,6 +129,11 @@ async def update_ticket(
     triage: TicketTriageDep,
     conditions: WriteConditionsDep,
 ) -> TicketEnvelope:
+    """Change a ticket: only the fields sent change.
+
+    Tags are named, and new names create tags; with `If-Match`, a ticket at another version is
+    refused (412).
+    """
     fields = set(body.model_fields_set)
     if "tags" in fields:
         fields = (fields - {"tags"}) | {"tag_names"}

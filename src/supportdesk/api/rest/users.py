@@ -43,6 +43,10 @@ async def list_users(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> UserPage:
+    """List staff users, newest first unless ordered otherwise.
+
+    Filter by role.
+    """
     request = CursorRequest(order_by, order_dir == "desc", limit, cursor)
     page = await staff.page(principal, staff_role(role), request)
     return UserPage(data=[user_out(user) for user in page.items], meta=meta(page))
@@ -50,4 +54,5 @@ async def list_users(
 
 @router.get("/{user_id}", response_model=UserEnvelope)
 async def get_user(user_id: str, principal: Reader, staff: StaffServiceDep) -> UserEnvelope:
+    """Read a staff user."""
     return UserEnvelope(data=user_out(await staff.get(principal, path_id(Prefix.USER, user_id))))

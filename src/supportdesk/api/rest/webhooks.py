@@ -61,6 +61,7 @@ async def list_webhooks(
     limit: Limit = 25,
     cursor: Cursor = None,
 ) -> WebhookPage:
+    """List webhooks, oldest first unless ordered otherwise."""
     request = CursorRequest("created_at", order_dir == "desc", limit, cursor)
     page = await webhooks.cursor_page(principal, request)
     return WebhookPage(data=[webhook_out(row) for row in page.items], meta=meta(page))
@@ -79,6 +80,7 @@ async def create_webhook(
 async def get_webhook(
     webhook_id: str, principal: Reader, webhooks: WebhookServiceDep
 ) -> WebhookEnvelope:
+    """Read a webhook."""
     found = await webhooks.get(principal, path_id(WEBHOOK, webhook_id))
     return WebhookEnvelope(data=webhook_out(found))
 
@@ -96,6 +98,7 @@ async def update_webhook(
 async def delete_webhook(
     webhook_id: str, principal: Deleter, webhooks: WebhookServiceDep
 ) -> DeletedEnvelope:
+    """Delete a webhook."""
     row_id = path_id(WEBHOOK, webhook_id)
     await webhooks.delete(principal, row_id)
     return deleted(WEBHOOK, row_id)
