@@ -201,8 +201,12 @@ class SlaService:
         ticket.sla_paused_at = None
 
     async def _apply_targets(self, ticket: Ticket, created_at: datetime) -> None:
-        targets = await self.targets(ticket.project_id, ticket.priority)
-        calendar = await self._calendar(ticket, targets.policy)
+        # The targets and the calendar do not depend on the change being made: reading
+        # them must not flush it, or a changed ticket is written twice (and its version,
+        # its ETag, moves twice).
+        with self.session.no_autoflush:
+            targets = await self.targets(ticket.project_id, ticket.priority)
+            calendar = await self._calendar(ticket, targets.policy)
         hours = business_hours(calendar)
         started = ticket.sla_started_at or created_at
         first_response = targets.first_response_minutes * 60

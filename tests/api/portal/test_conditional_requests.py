@@ -416,3 +416,21 @@ async def test_a_refused_change_is_403_whatever_its_condition(
     )
 
     assert response.status_code == 403
+
+
+async def test_a_priority_change_writes_the_ticket_once_and_moves_its_version_by_one(
+    client: AsyncClient, make: Factory, statements: StatementCounter
+) -> None:
+    ticket, headers = await _staff_ticket(make)
+    before = await _etag(client, ticket, headers)
+
+    statements.start()
+    response = await client.put(
+        f"/api/tickets/{ticket.id}", json={"priority": "critical"}, headers=headers
+    )
+    statements.stop()
+
+    assert response.status_code == 200, response.text
+    updates = [sql for sql in statements.statements if sql.startswith("UPDATE tickets")]
+    assert len(updates) == 1
+    assert response.headers["ETag"] == f'"{ticket.id}.{ticket.version + 1}"' != before
