@@ -3,7 +3,7 @@
 # One image for the API server and the background worker:
 #   docker build -t supportdesk .
 #   docker run -p 8000:8000 -v supportdesk-data:/app/data supportdesk            # serve
-#   docker run --env-file .env supportdesk worker                                # worker (planned)
+#   docker run --env-file .env supportdesk worker                                # worker
 #   docker run --env-file .env supportdesk migrate                               # schema only
 # Without configuration it serves SQLite from the /app/data volume; production sets
 # SUPPORTDESK_DATABASE_URL, SUPPORTDESK_REDIS_URL and SUPPORTDESK_SECRET_KEY.

@@ -10,13 +10,15 @@ from datetime import datetime
 import pytest
 from arq.connections import ArqRedis
 from httpx import AsyncClient
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import WatchError
 from sqlalchemy.engine import make_url
 
 from supportdesk.config import Settings
 from supportdesk.core.db import Database
 from supportdesk.core.enums import Role
 from supportdesk.models import WorkerHeartbeat
-from supportdesk.worker.arq_app import redis_outage, run_worker
+from supportdesk.worker.arq_app import is_redis_down, redis_outage, run_worker
 from supportdesk.worker.context import Resources
 from supportdesk.worker.inprocess import InProcessRunner
 from tests.factories import Factory
@@ -163,3 +165,19 @@ async def test_the_in_process_runner_records_a_heartbeat_while_it_runs_the_jobs(
         await eventually(ready)
     finally:
         await runner.stop()
+
+
+def test_a_connection_lost_while_watching_a_key_counts_as_redis_going_away() -> None:
+    # redis-py raises WatchError, not ConnectionError, when the connection drops while a
+    # transaction watches keys, as arq's does when it starts a job.
+    try:
+        try:
+            raise RedisConnectionError("Connection closed by server.")
+        except RedisConnectionError as lost:
+            raise WatchError("A ConnectionError occurred while watching") from lost
+    except WatchError as raised:
+        assert is_redis_down(raised)
+
+
+def test_a_watched_key_that_changed_is_not_redis_going_away() -> None:
+    assert not is_redis_down(WatchError("Watched variable changed."))

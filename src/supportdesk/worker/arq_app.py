@@ -23,7 +23,7 @@ from arq import Worker, create_pool
 from arq.connections import ArqRedis, RedisSettings
 from arq.worker import func
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, WatchError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from supportdesk.config import Settings
@@ -55,6 +55,15 @@ REDIS_DOWN: tuple[type[BaseException], ...] = (
     asyncio.TimeoutError,
 )
 redis_outage = Outage("Redis", log)
+
+
+def is_redis_down(exc: BaseException) -> bool:
+    """Whether ``exc`` says Redis went away: one of REDIS_DOWN, or the WatchError redis-py
+    raises instead when the connection drops while a transaction watches keys (arq
+    watches one as it starts each job)."""
+    if isinstance(exc, WatchError):
+        return isinstance(exc.__cause__, REDIS_DOWN)
+    return isinstance(exc, REDIS_DOWN)
 
 
 def _note_failure(what: str, exc: Exception) -> None:
@@ -163,7 +172,9 @@ async def run_worker(
                 try:
                     await _work(settings, res, pool, overrides)
                     return
-                except REDIS_DOWN as exc:
+                except Exception as exc:
+                    if not is_redis_down(exc):
+                        raise
                     redis_outage.failed(exc)
             await asyncio.sleep(delay)
             delay = min(delay * 2, max_delay)
